@@ -1,0 +1,44 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuthModule } from './auth/auth.module';
+import { CommonModule } from './common/common.module';
+import { AppConfig } from './config/app-config';
+import { buildDataSourceOptions } from './database/data-source-options';
+import { runMigrationsExclusively } from './database/run-migrations';
+import { HealthModule } from './health/health.module';
+import { ServerInfoController } from './server/server-info.controller';
+import { ThreePidModule } from './threepid/threepid.module';
+
+/** The standalone server: configuration, database, and the feature modules. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => config] }),
+        CommonModule,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...buildDataSourceOptions(config.database), autoLoadEntities: true }),
+          // Migrations run before the server accepts requests; never synchronize.
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            await runMigrationsExclusively(dataSource);
+            return dataSource;
+          },
+        }),
+        AuthModule,
+        ThreePidModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (settings: ConfigService<AppConfig, true>) => ({
+            changesEnabled: settings.get('threePid', { infer: true }).changesEnabled,
+          }),
+        }),
+        HealthModule,
+      ],
+      controllers: [ServerInfoController],
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
+import { AppModule } from './app.module';
+import { installMatrixHttpConventions } from './common/http/fastify-setup';
+import { MatrixExceptionFilter } from './common/http/matrix-exception.filter';
+import { MatrixValidationPipe } from './common/http/matrix-validation.pipe';
+import { RouteTable } from './common/http/route-table';
+import { createLogger, PinoNestLogger } from './common/logging/logger';
+import { RequestLogController } from './common/logging/request-log.controller';
+import { AppConfig } from './config/app-config';
+import { setupOpenApi } from './openapi';
+
+export interface CreateAppOptions {
+  /** Where JSON log lines go; standard output when absent. */
+  logDestination?: DestinationStream;
+}
+
+/**
+ * The whole HTTP application, initialised and ready to listen: the server (main.ts) and the e2e
+ * tests build it the same way.
+ */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const logger = createLogger(config.log.level, options.logDestination);
+  const routes = new RouteTable();
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    logController: new RequestLogController(),
+    bodyLimit: config.http.maxRequestBodyBytes,
+  });
+  installMatrixHttpConventions(adapter.getInstance(), routes);
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bodyParser: false,
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  app.useGlobalPipes(new MatrixValidationPipe());
+  app.useGlobalFilters(new MatrixExceptionFilter(routes, logger));
+  setupOpenApi(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

@@ -1,0 +1,40 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { AccessTokenService } from '../application/access-token.service';
+import { MissingTokenError } from '../domain/auth.errors';
+import { Requester } from '../domain/user';
+
+export type AuthenticatedRequest = FastifyRequest & { requester?: Requester };
+
+const BEARER = /^Bearer +(\S+) *$/i;
+
+/**
+ * Requires an access token, as an `Authorization: Bearer` header or an `access_token` query
+ * parameter (not both), and records who made the request for `@Requester()`.
+ */
+@Injectable()
+export class AccessTokenGuard implements CanActivate {
+  constructor(private readonly tokens: AccessTokenService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    request.requester = await this.tokens.authenticate(presentedToken(request));
+    return true;
+  }
+}
+
+function presentedToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const query = (request.query as Record<string, unknown> | undefined)?.access_token;
+  if (header !== undefined && query !== undefined) {
+    throw new MissingTokenError('Mixing Authorization headers and access_token query parameters.');
+  }
+  if (header !== undefined) {
+    const token = BEARER.exec(header)?.[1];
+    if (!token) throw new MissingTokenError('Invalid Authorization header.');
+    return token;
+  }
+  if (typeof query === 'string' && query.length > 0) return query;
+  if (query !== undefined) throw new MissingTokenError('Invalid access_token query parameter.');
+  throw new MissingTokenError();
+}

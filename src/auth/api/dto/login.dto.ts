@@ -1,0 +1,95 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+
+export class UserIdentifierBody {
+  @ApiProperty({ description: 'The type of identification.', example: 'm.id.user' })
+  @IsString()
+  type!: string;
+
+  @ApiPropertyOptional({ description: 'For `m.id.user`: the fully qualified user ID or just the localpart.', example: 'alice' })
+  @IsOptional()
+  @IsString()
+  user?: string;
+
+  @ApiPropertyOptional({ description: 'For `m.id.thirdparty`: the medium of the third-party identifier.' })
+  @IsOptional()
+  @IsString()
+  medium?: string;
+
+  @ApiPropertyOptional({ description: 'For `m.id.thirdparty`: the third-party address.' })
+  @IsOptional()
+  @IsString()
+  address?: string;
+}
+
+export class LoginBody {
+  @ApiProperty({ description: 'The login type being used.', example: 'm.login.password' })
+  @IsString()
+  type!: string;
+
+  @ApiPropertyOptional({ description: 'Identification information for the user.', type: UserIdentifierBody })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => UserIdentifierBody)
+  identifier?: UserIdentifierBody;
+
+  @ApiPropertyOptional({ description: 'Deprecated in favour of `identifier`: the user ID or localpart.', deprecated: true })
+  @IsOptional()
+  @IsString()
+  user?: string;
+
+  @ApiPropertyOptional({ description: 'Required when `type` is `m.login.password`. The user\'s password.', example: 'correct horse battery staple' })
+  @IsOptional()
+  @IsString()
+  password?: string;
+
+  @ApiPropertyOptional({ description: 'ID of the client device; the server generates one when absent.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  device_id?: string;
+
+  @ApiPropertyOptional({ description: 'A display name to assign to a newly created device.' })
+  @IsOptional()
+  @IsString()
+  initial_device_display_name?: string;
+
+  @ApiPropertyOptional({ description: 'Whether the client supports refresh tokens (this server issues none).' })
+  @IsOptional()
+  @IsBoolean()
+  refresh_token?: boolean;
+}
+
+export class LoginResponse {
+  @ApiProperty({ description: 'The fully-qualified Matrix ID for the account.', example: '@alice:localhost' })
+  user_id!: string;
+
+  @ApiProperty({ description: 'An access token for the account; use it with the Authorize button.' })
+  access_token!: string;
+
+  @ApiProperty({ description: 'ID of the logged-in device.', example: 'GHTYAJCEXW' })
+  device_id!: string;
+}
+
+export class LoginFlow {
+  @ApiProperty({ description: 'The login type.', example: 'm.login.password' })
+  type!: string;
+}
+
+export class LoginFlowsResponse {
+  @ApiProperty({ description: "The homeserver's supported login types", type: [LoginFlow] })
+  flows!: LoginFlow[];
+}
+
+export class WhoamiResponse {
+  @ApiProperty({ description: 'The user ID that owns the access token.', example: '@alice:localhost' })
+  user_id!: string;
+
+  @ApiProperty({ description: 'Device ID associated with the access token.' })
+  device_id!: string;
+
+  @ApiProperty({ description: 'Whether the user is a guest user; never on this server.', example: false })
+  is_guest!: boolean;
+}

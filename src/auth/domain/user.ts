@@ -1,0 +1,13 @@
+/** An account on this homeserver. */
+export interface User {
+  userId: string;
+  /** argon2id, PHC string format. */
+  passwordHash: string;
+  createdAt: number;
+}
+
+/** Who made an authenticated request. */
+export interface Requester {
+  userId: string;
+  deviceId: string;
+}

@@ -1,0 +1,60 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, NotFoundException } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ErrCode,
+  InternalServerError,
+  MatrixError,
+  TooLargeError,
+  UnrecognizedRequestError,
+} from '../errors/matrix-error';
+import { redactUrl } from '../logging/redact';
+import { RouteTable } from './route-table';
+
+/**
+ * Writes every error as a Matrix standard error response. MatrixErrors pass through as they are;
+ * framework errors are mapped by status; anything else is logged and answered 500 M_UNKNOWN
+ * without internals.
+ */
+@Catch()
+export class MatrixExceptionFilter implements ExceptionFilter {
+  constructor(
+    private readonly routes: RouteTable,
+    private readonly logger: Logger,
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const error = this.toMatrixError(exception, request);
+    if (error.status >= 500) {
+      this.logger.error(
+        { err: exception, method: request.method, url: redactUrl(request.url) },
+        'Unhandled error while serving a request',
+      );
+    }
+    if (reply.sent) return;
+    if (error.status === 405) reply.header('Allow', this.routes.methodsFor(request.url).join(', '));
+    void reply.status(error.status).send(error.toResponseBody());
+  }
+
+  private toMatrixError(exception: unknown, request: FastifyRequest): MatrixError {
+    if (exception instanceof MatrixError) return exception;
+    // Nest's router answers an unmatched method+path with NotFoundException.
+    if (exception instanceof NotFoundException) {
+      return new UnrecognizedRequestError(this.routes.methodsFor(request.url).length > 0 ? 405 : 404);
+    }
+    if (exception instanceof HttpException) return fromStatus(exception.getStatus());
+    return new InternalServerError();
+  }
+}
+
+/** Framework errors carry a status but a message that may hold internals; the status alone decides. */
+function fromStatus(status: number): MatrixError {
+  if (status === 413) return new TooLargeError();
+  if (status === 404) return new UnrecognizedRequestError(404);
+  if (status === 403) return new MatrixError(403, ErrCode.Forbidden, 'Forbidden');
+  if (status >= 400 && status < 500) return new MatrixError(status, ErrCode.Unknown, 'Bad request');
+  return new InternalServerError();
+}

@@ -1,0 +1,65 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { DestinationStream, Logger } from 'pino';
+import { LogLevel } from '../../config/app-config';
+
+/**
+ * JSON logs through pino, shared by Fastify (request lines) and Nest (application messages).
+ * Request bodies and headers are never logged; the redaction list is a second line of defence.
+ */
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: serializeError },
+      redact: {
+        paths: ['password', '*.password', 'access_token', '*.access_token', 'authorization', '*.authorization'],
+        censor: '<redacted>',
+      },
+    },
+    destination,
+  );
+}
+
+/** Name, message and stack only: driver errors carry query parameters, which may hold hashes. */
+function serializeError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  return { type: error.name, message: error.message, stack: error.stack, code: (error as { code?: unknown }).code };
+}
+
+/** Nest's logger interface over pino: `(message, ...optionalParams, context?)`. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  private write(level: pino.Level, message: unknown, params: unknown[]): void {
+    const context = typeof params.at(-1) === 'string' ? (params.pop() as string) : undefined;
+    if (message instanceof Error) {
+      this.logger[level]({ context, err: message }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      this.logger[level]({ context, ...message });
+    } else {
+      // Nest passes a stack trace as the first optional parameter of error().
+      const stack = typeof params[0] === 'string' ? params[0] : undefined;
+      this.logger[level]({ context, stack }, String(message));
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import { FastifyReply, FastifyRequest, LogController } from 'fastify';
+import { redactUrl } from './redact';
+
+/**
+ * One access-log line per request, written when the response is done. Only method, redacted URL,
+ * status and timing: never headers (Authorization) or bodies (passwords).
+ */
+export class RequestLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = {
+      method: request.method,
+      url: redactUrl(request.url),
+      status: reply.statusCode,
+      responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
+      remoteAddress: request.ip,
+    };
+    if (error) reply.log.error({ ...line, err: error }, 'request failed');
+    else reply.log.info(line, 'request completed');
+  }
+}

@@ -1,0 +1,84 @@
+/** The service's whole configuration, typed and validated; built once from the environment by `loadConfig`. */
+export interface AppConfig {
+  http: HttpConfig;
+  database: DatabaseConfig;
+  matrix: MatrixConfig;
+  threePid: ThreePidConfig;
+  email: EmailConfig;
+  sms: SmsConfig;
+  identityServer: IdentityServerConfig;
+  rateLimit: RateLimitConfig;
+  redis: RedisConfig;
+  signing: SigningConfig;
+  log: LogConfig;
+}
+
+export interface HttpConfig {
+  port: number;
+  bindAddress: string;
+  /** Base URL that clients and e-mail links use to reach this server, without a trailing slash. */
+  publicBaseUrl: string;
+  /** Request bodies above this size are refused with 413 M_TOO_LARGE. */
+  maxRequestBodyBytes: number;
+}
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; path: string }
+  | {
+      kind: 'mysql' | 'mariadb';
+      host: string;
+      port: number;
+      username: string;
+      password: string;
+      database: string;
+    };
+
+export interface MatrixConfig {
+  serverName: string;
+}
+
+export interface ThreePidConfig {
+  /** THREEPID_CHANGES_ENABLED: whether users may add or remove 3PIDs (the `m.3pid_changes` capability). */
+  changesEnabled: boolean;
+}
+
+export interface EmailConfig {
+  smtpUrl?: string;
+  from: string;
+}
+
+export interface SmsConfig {
+  webhookUrl?: string;
+}
+
+export interface IdentityServerConfig {
+  /** Identity servers (host[:port]) that bind/unbind may contact; empty means none. */
+  allowlist: string[];
+  scheme: 'https' | 'http';
+}
+
+/** N requests per window, from an `N/Ws` setting. */
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateLimitConfig {
+  default: RateLimit;
+  requestToken: RateLimit;
+}
+
+export interface RedisConfig {
+  url?: string;
+}
+
+export interface SigningConfig {
+  keyPath: string;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface LogConfig {
+  level: LogLevel;
+}

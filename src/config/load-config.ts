@@ -1,0 +1,163 @@
+import { isIP } from 'node:net';
+import { AppConfig, DatabaseConfig, LOG_LEVELS, LogLevel, RateLimit } from './app-config';
+
+export type Environment = Record<string, string | undefined>;
+
+/** Start-up stops with this error; its message names every variable that is wrong (never a secret value). */
+export class InvalidConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidConfigError';
+  }
+}
+
+const DEFAULTS = {
+  PORT: '8008',
+  BIND_ADDRESS: '127.0.0.1',
+  DATABASE_URL: 'sqlite:data/matrix-3pid.sqlite',
+  SERVER_NAME: 'localhost',
+  ID_SERVER_SCHEME: 'https',
+  THREEPID_CHANGES_ENABLED: 'true',
+  RATE_LIMIT_DEFAULT: '100/10s',
+  RATE_LIMIT_REQUEST_TOKEN: '5/600s',
+  SIGNING_KEY_PATH: 'data/signing.key',
+  LOG_LEVEL: 'info',
+} as const;
+
+const MAX_REQUEST_BODY_BYTES = 64 * 1024;
+
+/** Server names as the Matrix appendix defines them: a DNS name, IPv4 literal or [IPv6] literal, optional port. */
+const SERVER_NAME = /^(?:\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9.-]{1,255})(?::\d{1,5})?$/;
+const RATE_LIMIT = /^(\d+)\/(\d+)s$/;
+
+/**
+ * Reads and validates every setting at once, so that one start-up reports all mistakes.
+ * The only place that reads the environment; the rest of the code receives an AppConfig.
+ */
+export function loadConfig(env: Environment): AppConfig {
+  const problems: string[] = [];
+  const read = (name: keyof typeof DEFAULTS | string): string | undefined => {
+    const value = env[name]?.trim();
+    if (value) return value;
+    return (DEFAULTS as Record<string, string>)[name];
+  };
+  const fail = <T>(problem: string, fallback: T): T => {
+    problems.push(problem);
+    return fallback;
+  };
+
+  const integer = (name: string, min: number, max: number): number => {
+    const raw = read(name) ?? '';
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (Number.isInteger(value) && value >= min && value <= max) return value;
+    return fail(`${name} must be an integer from ${min} to ${max} (got "${raw}")`, min);
+  };
+
+  const boolean = (name: string): boolean => {
+    const raw = (read(name) ?? '').toLowerCase();
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    return fail(`${name} must be true or false (got "${raw}")`, false);
+  };
+
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => {
+    const raw = read(name) ?? '';
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    return fail(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`, allowed[0]);
+  };
+
+  /** URLs may carry credentials, so their value is never echoed back. */
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
+    if (parsed && protocols.includes(parsed.protocol)) return raw;
+    return fail(`${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`, undefined);
+  };
+
+  const serverName = (name: string, raw: string): string =>
+    SERVER_NAME.test(raw) && isValidPort(raw)
+      ? raw
+      : fail(`${name} must be a server name: a host name or IP literal with an optional :port (got "${raw}")`, raw);
+
+  const rateLimit = (name: string): RateLimit => {
+    const raw = read(name) ?? '';
+    const match = RATE_LIMIT.exec(raw);
+    if (match && Number(match[1]) > 0 && Number(match[2]) > 0) {
+      return { limit: Number(match[1]), windowMs: Number(match[2]) * 1000 };
+    }
+    return fail(`${name} must look like N/Ws, e.g. 10/60s: N requests per W seconds (got "${raw}")`, {
+      limit: 1,
+      windowMs: 1000,
+    });
+  };
+
+  const port = integer('PORT', 0, 65535);
+  const bindAddress = read('BIND_ADDRESS')!;
+  if (!isIP(bindAddress) && !SERVER_NAME.test(bindAddress)) {
+    fail(`BIND_ADDRESS must be an IP address or host name (got "${bindAddress}")`, undefined);
+  }
+  const matrixServerName = serverName('SERVER_NAME', read('SERVER_NAME')!);
+  const publicBaseUrl = (url('PUBLIC_BASEURL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const database = parseDatabaseUrl(read('DATABASE_URL')!, (problem) => fail(problem, undefined));
+
+  const emailFrom = read('EMAIL_FROM') ?? `Matrix <noreply@${hostOf(matrixServerName)}>`;
+  if (!/^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(emailFrom)) {
+    fail(`EMAIL_FROM must be an e-mail address, optionally with a display name: "Name <addr@host>" (got "${emailFrom}")`, undefined);
+  }
+
+  const allowlist = (read('ID_SERVER_ALLOWLIST') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  for (const entry of allowlist) serverName('ID_SERVER_ALLOWLIST', entry);
+
+  const config: AppConfig = {
+    http: { port, bindAddress, publicBaseUrl, maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES },
+    database: database as DatabaseConfig, // only undefined when a problem was recorded above
+    matrix: { serverName: matrixServerName },
+    threePid: { changesEnabled: boolean('THREEPID_CHANGES_ENABLED') },
+    email: { smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']), from: emailFrom },
+    sms: { webhookUrl: url('SMS_WEBHOOK_URL', ['http:', 'https:']) },
+    identityServer: { allowlist, scheme: oneOf('ID_SERVER_SCHEME', ['https', 'http'] as const) },
+    rateLimit: { default: rateLimit('RATE_LIMIT_DEFAULT'), requestToken: rateLimit('RATE_LIMIT_REQUEST_TOKEN') },
+    redis: { url: url('REDIS_URL', ['redis:', 'rediss:']) },
+    signing: { keyPath: read('SIGNING_KEY_PATH')! },
+    log: { level: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS) },
+  };
+  if (problems.length > 0) throw new InvalidConfigError(problems);
+  return config;
+}
+
+/**
+ * `sqlite:<path>` (or `sqlite::memory:`), `mysql://user:pass@host:port/db` for MySQL,
+ * `mariadb://...` for MariaDB (the same wire protocol; TypeORM reads MariaDB's schema differently).
+ */
+export function parseDatabaseUrl(raw: string, fail: (problem: string) => undefined): DatabaseConfig | undefined {
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    return path ? { kind: 'sqlite', path } : fail('DATABASE_URL sqlite: needs a file path, e.g. sqlite:data/matrix-3pid.sqlite');
+  }
+  const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
+  const database = parsed ? decodeURIComponent(parsed.pathname.replace(/^\//, '')) : '';
+  if (!parsed || !['mysql:', 'mariadb:'].includes(parsed.protocol) || !parsed.hostname || !database) {
+    return fail('DATABASE_URL must be sqlite:<path>, mysql://user:pass@host:port/database or mariadb://user:pass@host:port/database');
+  }
+  return {
+    kind: parsed.protocol === 'mariadb:' ? 'mariadb' : 'mysql',
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: parsed.port ? Number(parsed.port) : 3306,
+    username: decodeURIComponent(parsed.username),
+    password: decodeURIComponent(parsed.password),
+    database,
+  };
+}
+
+function isValidPort(serverName: string): boolean {
+  const port = /:(\d+)$/.exec(serverName.replace(/^\[.*\]/, ''))?.[1];
+  return port === undefined || Number(port) <= 65535;
+}
+
+function hostOf(serverName: string): string {
+  return serverName.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+}

@@ -1,0 +1,22 @@
+/** The public API for host applications that import the 3PID feature into their own Nest app. */
+export { ThreePidModule } from './threepid/threepid.module';
+export { type ThreePidModuleOptions, THREE_PID_MODULE_OPTIONS } from './threepid/three-pid.options';
+export { ThreePidService } from './threepid/application/three-pid.service';
+export { ThreePidRepository } from './threepid/domain/ports/three-pid.repository';
+export { ThreePid } from './threepid/domain/three-pid';
+export { type Medium, MEDIA } from './threepid/domain/medium';
+export { ThreePidInUseError } from './threepid/domain/three-pid.errors';
+export { ThreePidListResponse, ThirdPartyIdentifier } from './threepid/api/dto/three-pid.dto';
+export { AuthModule } from './auth/auth.module';
+export { Authenticated, Requester } from './auth/api/authenticated.decorator';
+export { AccessTokenGuard } from './auth/api/access-token.guard';
+export { MatrixError, ErrCode } from './common/errors/matrix-error';
+export { MatrixExceptionFilter } from './common/http/matrix-exception.filter';
+export { MatrixValidationPipe } from './common/http/matrix-validation.pipe';
+export { Clock } from './common/clock';
+export { MIGRATIONS } from './database/migrations';
+export { ENTITIES } from './database/entities';
+export { createApp } from './app';
+export { AppModule } from './app.module';
+export { loadConfig, InvalidConfigError } from './config/load-config';
+export type { AppConfig } from './config/app-config';

@@ -1,0 +1,40 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+
+const GETTING_STARTED = `
+The Matrix Client-Server "Account Administrative Contact" API: third-party identifiers (e-mail
+addresses and phone numbers) on a Matrix account.
+
+**Try it here:**
+1. Create an account on the server's machine: \`npm run cli -- user:create alice --password 'a long password'\`.
+2. Open **POST /_matrix/client/v3/login** below, *Try it out*, and send
+   \`{"type": "m.login.password", "identifier": {"type": "m.id.user", "user": "alice"}, "password": "a long password"}\`.
+3. Copy \`access_token\` from the answer, press **Authorize**, and paste it under *accessTokenBearer*.
+4. Call **GET /_matrix/client/v3/account/3pid**.
+`;
+
+/** The OpenAPI document, generated from the controllers and DTOs. */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('matrix-3pid-server')
+    .setDescription(GETTING_STARTED)
+    .setVersion('1.0.0')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'The `access_token` from login, as `Authorization: Bearer <token>`.' },
+      'accessTokenBearer',
+    )
+    .addApiKey(
+      { type: 'apiKey', in: 'query', name: 'access_token', description: 'The `access_token` from login, as a query parameter (deprecated by the spec; prefer the header).' },
+      'accessTokenQuery',
+    )
+    .build();
+  return SwaggerModule.createDocument(app, config, { autoTagControllers: false });
+}
+
+/** Swagger UI at /docs, the document at /docs-json. */
+export function setupOpenApi(app: INestApplication): void {
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

@@ -1,0 +1,31 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { MEDIA } from '../../domain/medium';
+
+export class ThirdPartyIdentifier {
+  @ApiProperty({ description: 'The medium of the third-party identifier.', enum: MEDIA, example: 'email' })
+  medium!: string;
+
+  @ApiProperty({ description: 'The third-party identifier address.', example: 'monkey@banana.island' })
+  address!: string;
+
+  @ApiProperty({
+    description: 'The timestamp, in milliseconds, when the identifier was validated by the identity server.',
+    type: 'integer',
+    format: 'int64',
+    example: 1535176800000,
+  })
+  validated_at!: number;
+
+  @ApiProperty({
+    description: 'The timestamp, in milliseconds, when the homeserver associated the third-party identifier with the user.',
+    type: 'integer',
+    format: 'int64',
+    example: 1535336848756,
+  })
+  added_at!: number;
+}
+
+export class ThreePidListResponse {
+  @ApiProperty({ type: [ThirdPartyIdentifier] })
+  threepids!: ThirdPartyIdentifier[];
+}

@@ -1,0 +1,9 @@
+import { ThreePid } from '../three-pid';
+
+export interface ThreePidRepository {
+  /** The user's 3PIDs, oldest first. */
+  findByUser(userId: string): Promise<ThreePid[]>;
+  /** Throws ThreePidInUseError when the address is already on any account. */
+  add(threePid: ThreePid): Promise<void>;
+}
+export const ThreePidRepository = Symbol('ThreePidRepository');
