@@ -29,6 +29,8 @@ const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 /** Server names as the Matrix appendix defines them: a DNS name, IPv4 literal or [IPv6] literal, optional port. */
 const SERVER_NAME = /^(?:\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9.-]{1,255})(?::\d{1,5})?$/;
 const RATE_LIMIT = /^(\d+)\/(\d+)s$/;
+/** `addr@host` or `Display Name <addr@host>`. */
+const EMAIL_FROM = /^(?:[^@\s<>]+@[^@\s<>]+|[^<>]*<[^@\s<>]+@[^@\s<>]+>)$/;
 
 /**
  * Reads and validates every setting at once, so that one start-up reports all mistakes.
@@ -102,7 +104,7 @@ export function loadConfig(env: Environment): AppConfig {
   const database = parseDatabaseUrl(read('DATABASE_URL')!, (problem) => fail(problem, undefined));
 
   const emailFrom = read('EMAIL_FROM') ?? `Matrix <noreply@${hostOf(matrixServerName)}>`;
-  if (!/^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(emailFrom)) {
+  if (read('EMAIL_FROM') !== undefined && !EMAIL_FROM.test(emailFrom)) {
     fail(`EMAIL_FROM must be an e-mail address, optionally with a display name: "Name <addr@host>" (got "${emailFrom}")`, undefined);
   }
 

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
 import { CLIENT_V3 } from '../../common/http/matrix-routes';
 import { LoginService } from '../application/login.service';
-import { Requester as RequesterModel } from '../domain/user';
+import type { Requester as RequesterModel } from '../domain/user';
 import { Authenticated, Requester } from './authenticated.decorator';
 import { LoginBody, LoginFlowsResponse, LoginResponse, WhoamiResponse } from './dto/login.dto';
 
@@ -25,6 +25,15 @@ export class LoginController {
     operationId: 'login',
     summary: 'Authenticates the user.',
     description: 'Log in with `m.login.password`; the `access_token` in the answer authorises the other calls.',
+  })
+  @ApiBody({
+    type: LoginBody,
+    examples: {
+      password: {
+        summary: 'Password login',
+        value: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'alice' }, password: 'a long password' },
+      },
+    },
   })
   @ApiOkResponse({ type: LoginResponse, description: 'The user has been authenticated.' })
   @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'Part of the request was invalid.' })

@@ -32,8 +32,8 @@ export class CreateAccounts1764201600000 implements MigrationInterface {
           text('device_id', 255),
           timestamp('created_at'),
         ],
-        indices: [{ name: 'access_tokens_user_device', columnNames: ['user_id', 'device_id'] }],
-        foreignKeys: [userForeignKey('access_tokens_user')],
+        indices: [{ name: 'idx_access_tokens_user_device', columnNames: ['user_id', 'device_id'] }],
+        foreignKeys: [userForeignKey('fk_access_tokens_user')],
       }),
     );
 
@@ -48,8 +48,8 @@ export class CreateAccounts1764201600000 implements MigrationInterface {
           timestamp('validated_at'),
           timestamp('added_at'),
         ],
-        indices: [{ name: 'user_threepids_user', columnNames: ['user_id'] }],
-        foreignKeys: [userForeignKey('user_threepids_user')],
+        indices: [{ name: 'idx_user_threepids_user', columnNames: ['user_id'] }],
+        foreignKeys: [userForeignKey('fk_user_threepids_user')],
       }),
     );
   }

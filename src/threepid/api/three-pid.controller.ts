@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, Requester } from '../../auth/api/authenticated.decorator';
-import { Requester as RequesterModel } from '../../auth/domain/user';
+import type { Requester as RequesterModel } from '../../auth/domain/user';
 import { CLIENT_V3 } from '../../common/http/matrix-routes';
 import { ThreePidService } from '../application/three-pid.service';
 import { ThreePidListResponse } from './dto/three-pid.dto';

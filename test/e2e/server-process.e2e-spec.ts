@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { compiled, finished, run, start, waitForLine } from '../support/process';
+
+/** The compiled server and CLI as an operator runs them: real processes, real environment variables. */
+describe('the server and CLI processes', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'm3pid-process-'));
+    env = { DATABASE_URL: `sqlite:${join(dir, 'data', 'db.sqlite')}`, SERVER_NAME: 'proc.test', PORT: '0', LOG_LEVEL: 'info' };
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('configuration', () => {
+    it('refuses to start on bad values, naming each variable', async () => {
+      const result = await run(process.execPath, [compiled('main.js')], { ...env, PORT: 'eighty', LOG_LEVEL: 'loud', THREEPID_CHANGES_ENABLED: 'maybe' });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('PORT');
+      expect(result.stderr).toContain('LOG_LEVEL');
+      expect(result.stderr).toContain('THREEPID_CHANGES_ENABLED');
+    });
+
+    it('never echoes a URL that may hold a password', async () => {
+      const result = await run(process.execPath, [compiled('main.js')], { ...env, DATABASE_URL: 'postgres://admin:hunter2-secret@db/x', SMTP_URL: 'ftp://u:smtp-secret@h' });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('DATABASE_URL');
+      expect(result.stderr).toContain('SMTP_URL');
+      expect(result.stderr).not.toContain('hunter2-secret');
+      expect(result.stderr).not.toContain('smtp-secret');
+    });
+  });
+
+  describe('user:create', () => {
+    it('prints the new user ID as its last line', async () => {
+      const result = await run('npm', ['run', 'cli', '--', 'user:create', 'alice', '--password', 'alice password'], env);
+      expect(result.code).toBe(0);
+      expect(result.stdout.trim().split('\n').at(-1)).toBe('@alice:proc.test');
+    });
+
+    it('exits non-zero with a clear message for a duplicate', async () => {
+      const result = await run(process.execPath, [compiled('cli.js'), 'user:create', 'alice', '--password', 'another'], env);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('@alice:proc.test is already taken');
+    });
+
+    it('refuses a localpart outside the Matrix grammar', async () => {
+      const result = await run(process.execPath, [compiled('cli.js'), 'user:create', 'Bad Name', '--password', 'pw'], env);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('may only contain');
+    });
+
+    it('prints usage without the required arguments', async () => {
+      const result = await run(process.execPath, [compiled('cli.js'), 'user:create', 'bob'], env);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('Usage: npm run cli -- user:create <localpart> --password <password>');
+    });
+  });
+
+  it('serves the API and Swagger UI, logs JSON, and shuts down cleanly on SIGTERM', async () => {
+    const created = await run(process.execPath, [compiled('cli.js'), 'user:create', 'carol', '--password', 'carol password'], env);
+    expect(created.code).toBe(0);
+    const server = start(process.execPath, [compiled('main.js')], env);
+    const exit = finished(server);
+    const [, url] = await waitForLine(server, /"msg":"Listening on (http:\/\/[^;]+);/);
+
+    await request(url).get('/_matrix/client/versions').expect(200);
+    await request(url).get('/docs/').expect(200);
+    const login = await request(url)
+      .post('/_matrix/client/v3/login')
+      .send({ type: 'm.login.password', identifier: { type: 'm.id.user', user: 'carol' }, password: 'carol password' })
+      .expect(200);
+    await request(url).get('/_matrix/client/v3/account/3pid').auth(login.body.access_token, { type: 'bearer' }).expect(200, { threepids: [] });
+
+    server.kill('SIGTERM');
+    const result = await exit;
+    expect(result).toMatchObject({ code: 0, signal: null });
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.msg)).toEqual(expect.arrayContaining(['SIGTERM received, shutting down', 'Shut down cleanly']));
+    expect(result.stdout).not.toContain('carol password');
+    expect(result.stdout).not.toContain(login.body.access_token);
+  });
+});

@@ -1,0 +1,106 @@
+import { LoginService } from '../../../src/auth/application/login.service';
+import { AccountService } from '../../../src/auth/application/account.service';
+import { AccessTokenService } from '../../../src/auth/application/access-token.service';
+import { hashAccessToken } from '../../../src/auth/domain/access-token';
+import { FakePasswordHasher, FixedClock, InMemoryAccessTokenRepository, InMemoryUserRepository } from '../../fakes/auth.fakes';
+import { configService } from '../../support/config';
+
+describe(LoginService.name, () => {
+  let users: InMemoryUserRepository;
+  let tokens: InMemoryAccessTokenRepository;
+  let hasher: FakePasswordHasher;
+  let logins: LoginService;
+  let accounts: AccountService;
+  const clock = new FixedClock();
+
+  beforeEach(async () => {
+    users = new InMemoryUserRepository();
+    tokens = new InMemoryAccessTokenRepository();
+    hasher = new FakePasswordHasher();
+    const config = configService({ SERVER_NAME: 'example.org' });
+    logins = new LoginService(users, tokens, hasher, clock, config);
+    accounts = new AccountService(users, hasher, clock, config);
+    await accounts.createUser('alice', 'secret');
+  });
+
+  it('logs in with an m.id.user identifier and stores only the hash of the new token', async () => {
+    const result = await logins.login({ type: 'm.login.password', identifier: { type: 'm.id.user', user: 'alice' }, password: 'secret' });
+    expect(result.userId).toBe('@alice:example.org');
+    expect(result.deviceId).toMatch(/^[A-Z]{10}$/);
+    expect([...tokens.tokens.keys()]).toEqual([hashAccessToken(result.accessToken)]);
+    expect(tokens.tokens.get(hashAccessToken(result.accessToken))).toMatchObject({ createdAt: clock.now(), deviceId: result.deviceId });
+  });
+
+  it('accepts the legacy top-level user field', async () => {
+    const result = await logins.login({ type: 'm.login.password', user: '@Alice:example.org', password: 'secret' });
+    expect(result.userId).toBe('@alice:example.org');
+  });
+
+  it('prefers identifier over the legacy user field', async () => {
+    await expect(
+      logins.login({ type: 'm.login.password', identifier: { type: 'm.id.user', user: 'nobody' }, user: 'alice', password: 'secret' }),
+    ).rejects.toMatchObject({ status: 403, errcode: 'M_FORBIDDEN' });
+  });
+
+  it('checks a password even for an unknown user, so that timing does not reveal which users exist', async () => {
+    await expect(logins.login({ type: 'm.login.password', user: 'nobody', password: 'secret' })).rejects.toMatchObject({ errcode: 'M_FORBIDDEN' });
+    expect(hasher.verifications).toHaveLength(1);
+  });
+
+  it('refuses a wrong password with 403 M_FORBIDDEN and issues no token', async () => {
+    await expect(logins.login({ type: 'm.login.password', user: 'alice', password: 'wrong' })).rejects.toMatchObject({
+      status: 403,
+      errcode: 'M_FORBIDDEN',
+    });
+    expect(tokens.tokens.size).toBe(0);
+  });
+
+  it.each([
+    [{ type: 'm.login.token' }, 400, 'M_UNKNOWN'],
+    [{ type: 'm.login.password', password: 'secret' }, 400, 'M_MISSING_PARAM'],
+    [{ type: 'm.login.password', user: 'alice' }, 400, 'M_MISSING_PARAM'],
+    [{ type: 'm.login.password', identifier: { type: 'm.id.user' }, password: 'secret' }, 400, 'M_MISSING_PARAM'],
+    [{ type: 'm.login.password', identifier: { type: 'com.example.id' }, password: 'secret' }, 400, 'M_UNKNOWN'],
+  ])('refuses %j with %i %s', async (request, status, errcode) => {
+    await expect(logins.login(request)).rejects.toMatchObject({ status, errcode });
+  });
+
+  it('replaces the earlier token of a device the client names', async () => {
+    const first = await logins.login({ type: 'm.login.password', user: 'alice', password: 'secret', deviceId: 'PHONE' });
+    const second = await logins.login({ type: 'm.login.password', user: 'alice', password: 'secret', deviceId: 'PHONE' });
+    const authenticator = new AccessTokenService(tokens);
+    await expect(authenticator.authenticate(second.accessToken)).resolves.toEqual({ userId: '@alice:example.org', deviceId: 'PHONE' });
+    await expect(authenticator.authenticate(first.accessToken)).rejects.toMatchObject({ status: 401, errcode: 'M_UNKNOWN_TOKEN' });
+  });
+});
+
+describe(AccountService.name, () => {
+  const setup = () => {
+    const users = new InMemoryUserRepository();
+    const accounts = new AccountService(users, new FakePasswordHasher(), new FixedClock(42), configService({ SERVER_NAME: 'example.org' }));
+    return { users, accounts };
+  };
+
+  it('creates a user with a hashed password and a creation time', async () => {
+    const { users, accounts } = setup();
+    const userId = await accounts.createUser('bob', 'pw');
+    expect(userId.toString()).toBe('@bob:example.org');
+    expect(users.users.get('@bob:example.org')).toEqual({ userId: '@bob:example.org', passwordHash: 'fake:pw', createdAt: 42 });
+  });
+
+  it('refuses a duplicate with M_USER_IN_USE', async () => {
+    const { accounts } = setup();
+    await accounts.createUser('bob', 'pw');
+    await expect(accounts.createUser('bob', 'other')).rejects.toMatchObject({ errcode: 'M_USER_IN_USE' });
+  });
+
+  it.each([[''], ['x'.repeat(513)]])('refuses a password of length %#', async (password) => {
+    const { accounts } = setup();
+    await expect(accounts.createUser('bob', password)).rejects.toMatchObject({ errcode: 'M_INVALID_PARAM' });
+  });
+
+  it('refuses an invalid localpart with M_INVALID_USERNAME', async () => {
+    const { accounts } = setup();
+    await expect(accounts.createUser('Bob', 'pw')).rejects.toMatchObject({ errcode: 'M_INVALID_USERNAME' });
+  });
+});

@@ -1,0 +1,116 @@
+import { InvalidConfigError, loadConfig } from '../../../src/config/load-config';
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof InvalidConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe(loadConfig.name, () => {
+  it('has a default for everything, so that a bare `npm start` works', () => {
+    expect(loadConfig({})).toEqual({
+      http: { port: 8008, bindAddress: '127.0.0.1', publicBaseUrl: 'http://localhost:8008', maxRequestBodyBytes: 65536 },
+      database: { kind: 'sqlite', path: 'data/matrix-3pid.sqlite' },
+      matrix: { serverName: 'localhost' },
+      threePid: { changesEnabled: true },
+      email: { smtpUrl: undefined, from: 'Matrix <noreply@localhost>' },
+      sms: { webhookUrl: undefined },
+      identityServer: { allowlist: [], scheme: 'https' },
+      rateLimit: { default: { limit: 100, windowMs: 10_000 }, requestToken: { limit: 5, windowMs: 600_000 } },
+      redis: { url: undefined },
+      signing: { keyPath: 'data/signing.key' },
+      log: { level: 'info' },
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      BIND_ADDRESS: '0.0.0.0',
+      DATABASE_URL: 'mysql://matrix:p%40ss@db.internal:3307/threepids',
+      SERVER_NAME: 'example.org:8448',
+      PUBLIC_BASEURL: 'https://matrix.example.org/',
+      SMTP_URL: 'smtps://mailer:pw@smtp.example.org:465',
+      EMAIL_FROM: 'Example <noreply@example.org>',
+      SMS_WEBHOOK_URL: 'https://sms.example.org/send',
+      ID_SERVER_ALLOWLIST: 'vector.im, id.example.org:8090',
+      ID_SERVER_SCHEME: 'http',
+      THREEPID_CHANGES_ENABLED: 'false',
+      RATE_LIMIT_DEFAULT: '20/1s',
+      RATE_LIMIT_REQUEST_TOKEN: '3/3600s',
+      REDIS_URL: 'redis://127.0.0.1:6379/2',
+      SIGNING_KEY_PATH: '/etc/matrix/signing.key',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toEqual({
+      http: { port: 9000, bindAddress: '0.0.0.0', publicBaseUrl: 'https://matrix.example.org', maxRequestBodyBytes: 65536 },
+      database: { kind: 'mysql', host: 'db.internal', port: 3307, username: 'matrix', password: 'p@ss', database: 'threepids' },
+      matrix: { serverName: 'example.org:8448' },
+      threePid: { changesEnabled: false },
+      email: { smtpUrl: 'smtps://mailer:pw@smtp.example.org:465', from: 'Example <noreply@example.org>' },
+      sms: { webhookUrl: 'https://sms.example.org/send' },
+      identityServer: { allowlist: ['vector.im', 'id.example.org:8090'], scheme: 'http' },
+      rateLimit: { default: { limit: 20, windowMs: 1000 }, requestToken: { limit: 3, windowMs: 3_600_000 } },
+      redis: { url: 'redis://127.0.0.1:6379/2' },
+      signing: { keyPath: '/etc/matrix/signing.key' },
+      log: { level: 'debug' },
+    });
+  });
+
+  it('derives PUBLIC_BASEURL from PORT when unset', () => {
+    expect(loadConfig({ PORT: '8448' }).http.publicBaseUrl).toBe('http://localhost:8448');
+  });
+
+  it.each([
+    ['sqlite::memory:', { kind: 'sqlite', path: ':memory:' }],
+    ['sqlite:/var/lib/m3pid/db.sqlite', { kind: 'sqlite', path: '/var/lib/m3pid/db.sqlite' }],
+    ['sqlite:///var/lib/m3pid/db.sqlite', { kind: 'sqlite', path: '/var/lib/m3pid/db.sqlite' }],
+    ['mariadb://root@127.0.0.1/test', { kind: 'mariadb', host: '127.0.0.1', port: 3306, username: 'root', password: '', database: 'test' }],
+  ])('reads DATABASE_URL %s', (url, database) => {
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual(database);
+  });
+
+  it.each([
+    ['PORT', '80a'],
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['BIND_ADDRESS', 'not an address'],
+    ['DATABASE_URL', 'postgres://u@h/db'],
+    ['DATABASE_URL', 'mysql://u@h'],
+    ['DATABASE_URL', 'sqlite:'],
+    ['SERVER_NAME', 'bad name'],
+    ['SERVER_NAME', 'example.org:99999'],
+    ['PUBLIC_BASEURL', 'ftp://example.org'],
+    ['SMTP_URL', 'http://smtp.example.org'],
+    ['EMAIL_FROM', 'no address'],
+    ['SMS_WEBHOOK_URL', 'not a url'],
+    ['ID_SERVER_ALLOWLIST', 'good.example, bad host'],
+    ['ID_SERVER_SCHEME', 'ftp'],
+    ['THREEPID_CHANGES_ENABLED', 'yes please'],
+    ['RATE_LIMIT_DEFAULT', '10 per second'],
+    ['RATE_LIMIT_REQUEST_TOKEN', '0/10s'],
+    ['REDIS_URL', 'memcached://x'],
+    ['LOG_LEVEL', 'verbose'],
+  ])('stops start-up when %s is %j, naming the variable', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name} `));
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(problemsOf({ PORT: 'x', LOG_LEVEL: 'y', REDIS_URL: 'z' })).toHaveLength(3);
+  });
+
+  it('never repeats the value of a URL setting, which may hold a password', () => {
+    const message = problemsOf({ DATABASE_URL: 'postgres://u:hunter2@h/db', SMTP_URL: 'http://u:s3cret@h', REDIS_URL: 'http://:r3dis@h' }).join('\n');
+    expect(message).not.toMatch(/hunter2|s3cret|r3dis/);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', LOG_LEVEL: '  ' }).http.port).toBe(8008);
+  });
+});
