@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ThreePidRepository } from '../domain/ports/three-pid.repository';
 import { ThreePid } from '../domain/three-pid';
-import { THREE_PID_MODULE_OPTIONS, ThreePidModuleOptions } from '../three-pid.options';
+import { THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from '../three-pid.options';
 
 @Injectable()
 export class ThreePidService {
