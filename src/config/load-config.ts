@@ -38,7 +38,7 @@ const EMAIL_FROM = /^(?:[^@\s<>]+@[^@\s<>]+|[^<>]*<[^@\s<>]+@[^@\s<>]+>)$/;
  */
 export function loadConfig(env: Environment): AppConfig {
   const problems: string[] = [];
-  const read = (name: keyof typeof DEFAULTS | string): string | undefined => {
+  const read = (name: string): string | undefined => {
     const value = env[name]?.trim();
     if (value) return value;
     return (DEFAULTS as Record<string, string>)[name];
@@ -101,7 +101,9 @@ export function loadConfig(env: Environment): AppConfig {
   }
   const matrixServerName = serverName('SERVER_NAME', read('SERVER_NAME')!);
   const publicBaseUrl = (url('PUBLIC_BASEURL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
-  const database = parseDatabaseUrl(read('DATABASE_URL')!, (problem) => fail(problem, undefined));
+  const database =
+    parseDatabaseUrl(read('DATABASE_URL')!) ??
+    fail('DATABASE_URL must be sqlite:<path>, mysql://user:pass@host:port/database or mariadb://user:pass@host:port/database', undefined);
 
   const emailFrom = read('EMAIL_FROM') ?? `Matrix <noreply@${hostOf(matrixServerName)}>`;
   if (read('EMAIL_FROM') !== undefined && !EMAIL_FROM.test(emailFrom)) {
@@ -135,16 +137,14 @@ export function loadConfig(env: Environment): AppConfig {
  * `sqlite:<path>` (or `sqlite::memory:`), `mysql://user:pass@host:port/db` for MySQL,
  * `mariadb://...` for MariaDB (the same wire protocol; TypeORM reads MariaDB's schema differently).
  */
-export function parseDatabaseUrl(raw: string, fail: (problem: string) => undefined): DatabaseConfig | undefined {
+function parseDatabaseUrl(raw: string): DatabaseConfig | undefined {
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    return path ? { kind: 'sqlite', path } : fail('DATABASE_URL sqlite: needs a file path, e.g. sqlite:data/matrix-3pid.sqlite');
+    return path ? { kind: 'sqlite', path } : undefined;
   }
   const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
   const database = parsed ? decodeURIComponent(parsed.pathname.replace(/^\//, '')) : '';
-  if (!parsed || !['mysql:', 'mariadb:'].includes(parsed.protocol) || !parsed.hostname || !database) {
-    return fail('DATABASE_URL must be sqlite:<path>, mysql://user:pass@host:port/database or mariadb://user:pass@host:port/database');
-  }
+  if (!parsed || !['mysql:', 'mariadb:'].includes(parsed.protocol) || !parsed.hostname || !database) return undefined;
   return {
     kind: parsed.protocol === 'mariadb:' ? 'mariadb' : 'mysql',
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),

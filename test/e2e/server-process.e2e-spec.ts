@@ -6,6 +6,9 @@ import { compiled, finished, run, start, waitForLine } from '../support/process'
 
 /** The compiled server and CLI as an operator runs them: real processes, real environment variables. */
 describe('the server and CLI processes', () => {
+  // A safety net for hung processes, not an assertion: npm scripts rebuild before they run.
+  jest.setTimeout(60_000);
+
   let dir: string;
   let env: Record<string, string>;
   beforeAll(() => {
@@ -33,6 +36,16 @@ describe('the server and CLI processes', () => {
       expect(result.stderr).not.toContain('hunter2-secret');
       expect(result.stderr).not.toContain('smtp-secret');
     });
+  });
+
+  it('manages migrations through npm run migration:show|run|revert and ormconfig.ts', async () => {
+    const migrationEnv = { ...env, DATABASE_URL: `sqlite:${join(dir, 'migrations', 'db.sqlite')}` };
+    const show = () => run('npm', ['run', '--silent', 'migration:show'], migrationEnv);
+    expect((await show()).stdout).toContain('[ ] CreateAccounts1764201600000');
+    expect((await run('npm', ['run', '--silent', 'migration:run'], migrationEnv)).code).toBe(0);
+    expect((await show()).stdout).toContain('[X] 1 CreateAccounts1764201600000');
+    expect((await run('npm', ['run', '--silent', 'migration:revert'], migrationEnv)).code).toBe(0);
+    expect((await show()).stdout).toContain('[ ] CreateAccounts1764201600000');
   });
 
   describe('user:create', () => {

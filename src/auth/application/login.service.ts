@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Clock } from '../../common/clock';
 import { MissingParamError } from '../../common/errors/matrix-error';
@@ -28,10 +29,10 @@ export interface LoginResult {
 }
 
 @Injectable()
-export class LoginService {
+export class LoginService implements OnModuleInit {
   private readonly serverName: string;
   /** Verified against when the user does not exist, so that both failures take as long. */
-  private decoyHash?: Promise<string>;
+  private decoyHash = '';
 
   constructor(
     @Inject(UserRepository) private readonly users: UserRepository,
@@ -41,6 +42,10 @@ export class LoginService {
     config: ConfigService<AppConfig, true>,
   ) {
     this.serverName = config.get('matrix', { infer: true }).serverName;
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.decoyHash = await this.passwords.hash(randomBytes(32).toString('hex'));
   }
 
   flows(): { type: string }[] {
@@ -54,8 +59,7 @@ export class LoginService {
 
     const userId = UserId.fromLoginInput(userInput, this.serverName)?.toString();
     const user = userId ? await this.users.findById(userId) : undefined;
-    const hash = user?.passwordHash ?? (await (this.decoyHash ??= this.passwords.hash('decoy password')));
-    const passwordMatches = await this.passwords.verify(hash, request.password);
+    const passwordMatches = await this.passwords.verify(user?.passwordHash ?? this.decoyHash, request.password);
     if (!user || !passwordMatches) throw new LoginFailedError();
 
     const accessToken = generateAccessToken();

@@ -19,6 +19,7 @@ describe(LoginService.name, () => {
     hasher = new FakePasswordHasher();
     const config = configService({ SERVER_NAME: 'example.org' });
     logins = new LoginService(users, tokens, hasher, clock, config);
+    await logins.onModuleInit();
     accounts = new AccountService(users, hasher, clock, config);
     await accounts.createUser('alice', 'secret');
   });
@@ -44,7 +45,7 @@ describe(LoginService.name, () => {
 
   it('checks a password even for an unknown user, so that timing does not reveal which users exist', async () => {
     await expect(logins.login({ type: 'm.login.password', user: 'nobody', password: 'secret' })).rejects.toMatchObject({ errcode: 'M_FORBIDDEN' });
-    expect(hasher.verifications).toHaveLength(1);
+    expect(hasher.verifications).toEqual([expect.stringMatching(/^fake:[0-9a-f]{64}$/)]);
   });
 
   it('refuses a wrong password with 403 M_FORBIDDEN and issues no token', async () => {
