@@ -29,7 +29,10 @@ export class AppModule {
             return dataSource;
           },
         }),
-        AuthModule,
+        AuthModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (settings: ConfigService<AppConfig, true>) => ({ serverName: settings.get('matrix', { infer: true }).serverName }),
+        }),
         ThreePidModule.forRootAsync({
           inject: [ConfigService],
           useFactory: (settings: ConfigService<AppConfig, true>) => ({

@@ -8,6 +8,7 @@ export { type Medium, MEDIA } from './threepid/domain/medium';
 export { ThreePidInUseError } from './threepid/domain/three-pid.errors';
 export { ThreePidListResponse, ThirdPartyIdentifier } from './threepid/api/dto/three-pid.dto';
 export { AuthModule } from './auth/auth.module';
+export { type AuthModuleOptions, AUTH_MODULE_OPTIONS } from './auth/auth.options';
 export { Authenticated, Requester } from './auth/api/authenticated.decorator';
 export { AccessTokenGuard } from './auth/api/access-token.guard';
 export { MatrixError, ErrCode } from './common/errors/matrix-error';

@@ -7,7 +7,12 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const app = await createApp(config);
   const logger = new Logger('Bootstrap');
-  await app.listen({ port: config.http.port, host: config.http.bindAddress });
+  try {
+    await app.listen({ port: config.http.port, host: config.http.bindAddress });
+  } catch (error) {
+    await app.close();
+    throw new Error(`Cannot listen on BIND_ADDRESS ${config.http.bindAddress}, PORT ${config.http.port}: ${(error as Error).message}`);
+  }
   logger.log(`Listening on ${await app.getUrl()}; Swagger UI at /docs`);
 
   // Finish in-flight requests, close the database, then let the process end by itself.

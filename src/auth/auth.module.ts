@@ -1,6 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessTokenGuard } from './api/access-token.guard';
+import { ConfigurableAuthModule } from './auth.options';
 import { LoginController } from './api/login.controller';
 import { AccessTokenService } from './application/access-token.service';
 import { AccountService } from './application/account.service';
@@ -15,10 +16,9 @@ import { TypeOrmUserRepository } from './infrastructure/typeorm-user.repository'
 import { UserOrmEntity } from './infrastructure/user.orm-entity';
 
 /**
- * Accounts, login and access tokens. Global, so that any feature module can put
- * `@Authenticated()` on its handlers.
+ * Accounts, login and access tokens: `AuthModule.forRoot({ serverName })` or `forRootAsync(...)`.
+ * Global unless `isGlobal: false`, so that any feature module can put `@Authenticated()` on its handlers.
  */
-@Global()
 @Module({
   imports: [TypeOrmModule.forFeature([UserOrmEntity, AccessTokenOrmEntity])],
   controllers: [LoginController],
@@ -33,4 +33,4 @@ import { UserOrmEntity } from './infrastructure/user.orm-entity';
   ],
   exports: [AccessTokenService, AccessTokenGuard, AccountService],
 })
-export class AuthModule {}
+export class AuthModule extends ConfigurableAuthModule {}

@@ -96,7 +96,8 @@ export function loadConfig(env: Environment): AppConfig {
 
   const port = integer('PORT', 0, 65535);
   const bindAddress = read('BIND_ADDRESS')!;
-  if (!isIP(bindAddress) && !SERVER_NAME.test(bindAddress)) {
+  // Four dotted numbers are an IPv4 address or nothing, never a host name to look up.
+  if (!isIP(bindAddress) && (!SERVER_NAME.test(bindAddress) || /^[\d.]+$/.test(bindAddress))) {
     fail(`BIND_ADDRESS must be an IP address or host name (got "${bindAddress}")`, undefined);
   }
   const matrixServerName = serverName('SERVER_NAME', read('SERVER_NAME')!);
@@ -143,16 +144,21 @@ function parseDatabaseUrl(raw: string): DatabaseConfig | undefined {
     return path ? { kind: 'sqlite', path } : undefined;
   }
   const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
-  const database = parsed ? decodeURIComponent(parsed.pathname.replace(/^\//, '')) : '';
-  if (!parsed || !['mysql:', 'mariadb:'].includes(parsed.protocol) || !parsed.hostname || !database) return undefined;
-  return {
-    kind: parsed.protocol === 'mariadb:' ? 'mariadb' : 'mysql',
-    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: parsed.port ? Number(parsed.port) : 3306,
-    username: decodeURIComponent(parsed.username),
-    password: decodeURIComponent(parsed.password),
-    database,
-  };
+  if (!parsed || !['mysql:', 'mariadb:'].includes(parsed.protocol) || !parsed.hostname) return undefined;
+  try {
+    const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+    if (!database) return undefined;
+    return {
+      kind: parsed.protocol === 'mariadb:' ? 'mariadb' : 'mysql',
+      host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: parsed.port ? Number(parsed.port) : 3306,
+      username: decodeURIComponent(parsed.username),
+      password: decodeURIComponent(parsed.password),
+      database,
+    };
+  } catch {
+    return undefined; // a malformed percent-escape
+  }
 }
 
 function isValidPort(serverName: string): boolean {

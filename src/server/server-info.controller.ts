@@ -4,8 +4,8 @@ import { Authenticated } from '../auth/api/authenticated.decorator';
 import { CLIENT_BASE, CLIENT_V3 } from '../common/http/matrix-routes';
 import { ThreePidService } from '../threepid/application/three-pid.service';
 
-/** Spec versions whose 3PID, login and capability APIs this server implements. */
-export const SUPPORTED_VERSIONS = ['r0.5.0', 'r0.6.0', 'r0.6.1', 'v1.1', 'v1.2', 'v1.3', 'v1.4', 'v1.5', 'v1.6', 'v1.7', 'v1.8', 'v1.9', 'v1.10', 'v1.11', 'v1.12'];
+/** Spec versions whose 3PID, login and capability APIs this server implements, under /v3 (no r0 paths). */
+export const SUPPORTED_VERSIONS = ['v1.1', 'v1.2', 'v1.3', 'v1.4', 'v1.5', 'v1.6', 'v1.7', 'v1.8', 'v1.9', 'v1.10', 'v1.11', 'v1.12'];
 
 export class VersionsResponse {
   @ApiProperty({ description: 'The supported versions.', example: ['v1.11', 'v1.12'] })

@@ -65,6 +65,22 @@ describe.each(DATABASE_KINDS)('HTTP conventions and Matrix errors [%s]', (kind) 
       expectMatrixError(response, 400, 'M_INVALID_PARAM');
     });
 
+    it('answers a body that is not UTF-8 with 400 M_NOT_JSON', async () => {
+      const body = Buffer.concat([Buffer.from('{"type": "m.login.password", "user": "'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+      // (supertest would re-encode a Buffer declared as application/json; the server ignores the type anyway)
+      expectMatrixError(await t.http().post(LOGIN).set('Content-Type', 'text/plain').send(body), 400, 'M_NOT_JSON');
+    });
+
+    it('answers JSON nested absurdly deep with 400 M_BAD_JSON', async () => {
+      const deep = `{"type": "m.login.password", "x": ${'{"a":'.repeat(4000)}1${'}'.repeat(4000)}}`;
+      expectMatrixError(await t.http().post(LOGIN).set('Content-Type', 'application/json').send(deep), 400, 'M_BAD_JSON');
+    });
+
+    it('treats null in an optional field as absent', async () => {
+      const response = await t.http().post(LOGIN).send({ type: 'm.login.password', user: null, password: null });
+      expectMatrixError(response, 400, 'M_MISSING_PARAM');
+    });
+
     it('parses JSON whatever the Content-Type, since clients need not send one', async () => {
       const response = await t.http().post(LOGIN).set('Content-Type', 'text/plain').send('{"type": "m.login.password", "user": "nobody", "password": "x"}');
       expectMatrixError(response, 403, 'M_FORBIDDEN');
@@ -87,6 +103,23 @@ describe.each(DATABASE_KINDS)('HTTP conventions and Matrix errors [%s]', (kind) 
       expect(response.headers.allow).toContain('GET');
     });
 
+    it('answers routing errors before body errors', async () => {
+      expectMatrixError(await t.http().put('/nowhere').set('Content-Type', 'application/json').send('not json'), 404, 'M_UNRECOGNIZED');
+      expectMatrixError(await t.http().delete(LOGIN).set('Content-Type', 'application/json').send('not json'), 405, 'M_UNRECOGNIZED');
+    });
+
+    it('decodes percent-escapes in the path before deciding between 404 and 405', async () => {
+      await t.http().get('/_matrix/client/%76ersions').expect(200);
+      expectMatrixError(await t.http().delete('/_matrix/client/%76ersions'), 405, 'M_UNRECOGNIZED');
+    });
+
+    it('answers a path that cannot be decoded as an unknown path, with CORS and without echoing it', async () => {
+      const response = await t.http().get('/%zz?access_token=secret-token-value');
+      expectMatrixError(response, 404, 'M_UNRECOGNIZED');
+      expect(response.headers).toMatchObject(CORS);
+      expect(response.text).not.toContain('secret-token-value');
+    });
+
     it('does not echo the request URL (which may hold an access token) in a 404', async () => {
       const response = await t.http().get('/nowhere?access_token=secret-token-value');
       expect(JSON.stringify(response.body)).not.toContain('secret-token-value');
@@ -104,7 +137,7 @@ describe.each(DATABASE_KINDS)('HTTP conventions and Matrix errors [%s]', (kind) 
       expect(response.headers).toMatchObject(CORS);
     });
 
-    it.each([['/_matrix/client/v3/account/3pid'], ['/_matrix/client/v3/login'], ['/any/path/at/all']])(
+    it.each([['/_matrix/client/v3/account/3pid'], ['/_matrix/client/v3/login'], ['/any/path/at/all'], ['/%zz']])(
       'answers an OPTIONS preflight for %s without authentication or endpoint logic',
       async (path) => {
         const response = await t
@@ -118,5 +151,11 @@ describe.each(DATABASE_KINDS)('HTTP conventions and Matrix errors [%s]', (kind) 
         expect(response.text).toBe('');
       },
     );
+
+    it('answers OPTIONS before reading any body', async () => {
+      const response = await t.http().options(LOGIN).set('Content-Type', 'application/json').send('not json');
+      expect(response.status).toBe(204);
+      expect(response.headers).toMatchObject(CORS);
+    });
   });
 });

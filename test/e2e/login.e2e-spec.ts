@@ -59,6 +59,20 @@ describe.each(DATABASE_KINDS)('login, access tokens and whoami [%s]', (kind) => 
     expect(response.body.errcode).toBe('M_MISSING_PARAM');
   });
 
+  it.each([
+    ['a null user', { user: null, password: TEST_PASSWORD }],
+    ['a null identifier.user', { identifier: { type: 'm.id.user', user: null }, password: TEST_PASSWORD }],
+    ['a null password', { user: 'alice', password: null }],
+  ])('treats %s as missing (400 M_MISSING_PARAM)', async (_case, fields) => {
+    const response = await passwordLogin(fields).expect(400);
+    expect(response.body.errcode).toBe('M_MISSING_PARAM');
+  });
+
+  it('refuses an empty device_id with 400 M_INVALID_PARAM', async () => {
+    const response = await passwordLogin({ user: 'alice', password: TEST_PASSWORD, device_id: '' }).expect(400);
+    expect(response.body.errcode).toBe('M_INVALID_PARAM');
+  });
+
   it('asks for a user when neither identifier nor user is given', async () => {
     const response = await passwordLogin({ password: TEST_PASSWORD }).expect(400);
     expect(response.body.errcode).toBe('M_MISSING_PARAM');

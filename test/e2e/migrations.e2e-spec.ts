@@ -32,13 +32,14 @@ describe.each(DATABASE_KINDS)('migrations [%s]', (kind) => {
     expect(pending.upQueries.map((query) => query.query)).toEqual([]);
   });
 
-  it('store timestamps as integers, and compare addresses byte for byte', async () => {
+  it('store timestamps as integers, and compare addresses byte for byte (case, accents, trailing spaces)', async () => {
     const dataSource = await connect();
     await dataSource.query("INSERT INTO users (user_id, password_hash, created_at) VALUES ('@m:x', 'h', 1700000000123)");
     await dataSource.query("INSERT INTO user_threepids (medium, address, user_id, validated_at, added_at) VALUES ('email', 'a@x.org', '@m:x', 1, 2)");
     // Case and accents are the application's business (canonicalisation), not the collation's.
     await dataSource.query("INSERT INTO user_threepids (medium, address, user_id, validated_at, added_at) VALUES ('email', 'A@X.ORG', '@m:x', 1, 2)");
     await dataSource.query("INSERT INTO user_threepids (medium, address, user_id, validated_at, added_at) VALUES ('email', 'á@x.org', '@m:x', 1, 2)");
+    await dataSource.query("INSERT INTO user_threepids (medium, address, user_id, validated_at, added_at) VALUES ('email', 'a@x.org ', '@m:x', 1, 2)");
     await expect(
       dataSource.query("INSERT INTO user_threepids (medium, address, user_id, validated_at, added_at) VALUES ('email', 'a@x.org', '@m:x', 3, 4)"),
     ).rejects.toThrow();

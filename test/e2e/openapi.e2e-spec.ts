@@ -52,6 +52,7 @@ describe('OpenAPI document and Swagger UI', () => {
   });
 
   it('declares both access-token schemes and lets either authorise GET /account/3pid', () => {
+    expect(document.components.securitySchemes.accessTokenBearer).not.toHaveProperty('bearerFormat'); // opaque, not JWT
     expect(document.components.securitySchemes).toEqual({
       accessTokenBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       accessTokenQuery: expect.objectContaining({ type: 'apiKey', in: 'query', name: 'access_token' }),

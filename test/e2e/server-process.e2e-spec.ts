@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -26,6 +27,19 @@ describe('the server and CLI processes', () => {
       expect(result.stderr).toContain('PORT');
       expect(result.stderr).toContain('LOG_LEVEL');
       expect(result.stderr).toContain('THREEPID_CHANGES_ENABLED');
+    });
+
+    it('names BIND_ADDRESS and PORT when it cannot listen', async () => {
+      const occupant = createServer();
+      await new Promise<void>((resolve) => occupant.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = String((occupant.address() as AddressInfo).port);
+        const result = await run(process.execPath, [compiled('main.js')], { ...env, PORT: port });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(`Cannot listen on BIND_ADDRESS 127.0.0.1, PORT ${port}`);
+      } finally {
+        occupant.close();
+      }
     });
 
     it('never echoes a URL that may hold a password', async () => {

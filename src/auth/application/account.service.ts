@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { Clock } from '../../common/clock';
 import { InvalidParamError } from '../../common/errors/matrix-error';
-import { AppConfig } from '../../config/app-config';
+import { AUTH_MODULE_OPTIONS, type AuthModuleOptions } from '../auth.options';
 import { PasswordHasher } from '../domain/ports/password-hasher';
 import { UserRepository } from '../domain/ports/user.repository';
 import { UserId } from '../domain/user-id';
@@ -17,9 +16,9 @@ export class AccountService {
     @Inject(UserRepository) private readonly users: UserRepository,
     @Inject(PasswordHasher) private readonly passwords: PasswordHasher,
     @Inject(Clock) private readonly clock: Clock,
-    config: ConfigService<AppConfig, true>,
+    @Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions,
   ) {
-    this.serverName = config.get('matrix', { infer: true }).serverName;
+    this.serverName = options.serverName;
   }
 
   /** Creates a local account; throws InvalidUsernameError, InvalidParamError or UserIdTakenError. */

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { Clock } from '../../common/clock';
 import { MissingParamError } from '../../common/errors/matrix-error';
-import { AppConfig } from '../../config/app-config';
+import { AUTH_MODULE_OPTIONS, type AuthModuleOptions } from '../auth.options';
 import { generateAccessToken, generateDeviceId, hashAccessToken } from '../domain/access-token';
 import { LoginFailedError, UnsupportedLoginError } from '../domain/auth.errors';
 import { AccessTokenRepository } from '../domain/ports/access-token.repository';
@@ -39,9 +38,9 @@ export class LoginService implements OnModuleInit {
     @Inject(AccessTokenRepository) private readonly tokens: AccessTokenRepository,
     @Inject(PasswordHasher) private readonly passwords: PasswordHasher,
     @Inject(Clock) private readonly clock: Clock,
-    config: ConfigService<AppConfig, true>,
+    @Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions,
   ) {
-    this.serverName = config.get('matrix', { infer: true }).serverName;
+    this.serverName = options.serverName;
   }
 
   async onModuleInit(): Promise<void> {

@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { NotJsonError } from '../errors/matrix-error';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { NotJsonError, UnrecognizedRequestError } from '../errors/matrix-error';
 import { RouteTable } from './route-table';
 
 /** The recommended headers, on every response. @see spec: Client-Server API, "Web Browser Clients" */
@@ -9,12 +9,15 @@ export const CORS_HEADERS = {
   'access-control-allow-headers': 'X-Requested-With, Content-Type, Authorization',
 } as const;
 
+/** Bodies are JSON, and JSON is UTF-8: anything else is M_NOT_JSON rather than silently repaired. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 /**
  * HTTP behaviour the Matrix spec asks of every endpoint, installed on the Fastify instance before
  * Nest registers its routes:
  * - bodies are JSON whatever the Content-Type says (clients need not send one), and invalid JSON
- *   is M_NOT_JSON;
- * - CORS headers on every response, and OPTIONS answered for any path without running endpoint logic.
+ *   is M_NOT_JSON; a request that matches no route is not parsed, so 404/405 win over body errors;
+ * - CORS headers on every response, and OPTIONS answered for any path before any endpoint logic.
  */
 export function installMatrixHttpConventions(fastify: FastifyInstance, routes: RouteTable): void {
   fastify.addHook('onRoute', (route) => {
@@ -24,13 +27,36 @@ export function installMatrixHttpConventions(fastify: FastifyInstance, routes: R
 
   fastify.removeAllContentTypeParsers();
   const parseJson = fastify.getDefaultJsonParser('remove', 'remove');
-  fastify.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
-    parseJson(request, body as string, (error, json) => (error ? done(new NotJsonError(), undefined) : done(null, json)));
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    if (request.is404) return done(null, undefined);
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      return done(new NotJsonError(), undefined);
+    }
+    parseJson(request, text, (error, json) => (error ? done(new NotJsonError(), undefined) : done(null, json)));
   });
 
-  fastify.addHook('onRequest', (_request, reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(CORS_HEADERS);
+    if (request.method === 'OPTIONS') return void reply.code(204).send();
     done();
   });
+  // Gives OPTIONS a route everywhere; the onRequest hook above has already answered it.
   fastify.options('*', (_request, reply) => reply.code(204).send());
 }
+
+/**
+ * Requests Fastify cannot route at all (a malformed percent-escape in the path, say) would get
+ * Fastify's own error body, which echoes the URL; answer them like any unknown path.
+ */
+export const answerUnroutableRequest: FastifyServerOptions['frameworkErrors'] = (
+  _error: Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => {
+  void reply.headers(CORS_HEADERS);
+  if (request.method === 'OPTIONS') return void reply.code(204).send();
+  void reply.code(404).send(new UnrecognizedRequestError(404).toResponseBody());
+};

@@ -14,11 +14,15 @@ const TYPE_CONSTRAINTS = new Set([
   'nestedValidation',
 ]);
 
+/** Deeper JSON than any Matrix request needs; refused before it can exhaust the stack. */
+const MAX_JSON_DEPTH = 32;
+
 /**
  * Validates request bodies against their DTO class and answers in Matrix terms:
  * no body or invalid JSON → M_NOT_JSON; not an object or a wrong type → M_BAD_JSON;
  * a required field absent → M_MISSING_PARAM; a well-typed but unacceptable value → M_INVALID_PARAM.
- * Unknown fields are dropped, and no value is coerced from one type to another.
+ * Unknown fields are dropped, `null` in an optional field means absent, and no value is coerced
+ * from one type to another.
  */
 @Injectable()
 export class MatrixValidationPipe implements PipeTransform {
@@ -27,12 +31,37 @@ export class MatrixValidationPipe implements PipeTransform {
     if (metadata.type !== 'body' || !dtoClass || isPrimitiveType(dtoClass)) return value;
     if (value === undefined) throw new NotJsonError();
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadJsonError();
+    if (exceedsDepth(value, MAX_JSON_DEPTH)) throw new BadJsonError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
 
     const dto = plainToInstance(dtoClass, value, { enableImplicitConversion: false }) as object;
     const errors = await validate(dto, { whitelist: true, forbidUnknownValues: false, validationError: { target: false } });
     if (errors.length > 0) throw toMatrixError(errors);
-    return dto;
+    return withoutNulls(dto);
   }
+}
+
+/** Iterative, so that the check itself cannot overflow the stack. */
+function exceedsDepth(root: object, maxDepth: number): boolean {
+  const pending: [unknown, number][] = [[root, 1]];
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > maxDepth) return true;
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * After validation a remaining `null` can only sit in an optional field (a required one fails as
+ * M_BAD_JSON), so handlers never see null: only a value or undefined.
+ */
+function withoutNulls<T extends object>(dto: T): T {
+  for (const [key, value] of Object.entries(dto)) {
+    if (value === null) delete (dto as Record<string, unknown>)[key];
+    else if (typeof value === 'object' && !Array.isArray(value)) withoutNulls(value);
+  }
+  return dto;
 }
 
 function isPrimitiveType(type: unknown): boolean {

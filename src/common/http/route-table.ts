@@ -9,10 +9,18 @@ export class RouteTable {
     this.routes.push({ method, pattern: toPattern(url) });
   }
 
-  /** Methods registered for this concrete path (query string ignored). */
+  /** Methods registered for this concrete path (query string ignored, percent-escapes decoded as Fastify does). */
   methodsFor(url: string): string[] {
-    const path = url.split('?', 1)[0];
+    const path = decodePath(url.split('?', 1)[0]);
     return [...new Set(this.routes.filter((route) => route.pattern.test(path)).map((route) => route.method))];
+  }
+}
+
+function decodePath(path: string): string {
+  try {
+    return decodeURI(path);
+  } catch {
+    return path;
   }
 }
 

@@ -8,7 +8,7 @@ export class CreateAccounts1764201600000 implements MigrationInterface {
   name = 'CreateAccounts1764201600000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const text = textColumn(queryRunner);
+    const text = textColumn(await binaryCollation(queryRunner));
     const timestamp = (name: string): TableColumnOptions => ({ name, type: 'bigint', isNullable: false });
 
     await queryRunner.createTable(
@@ -62,12 +62,20 @@ export class CreateAccounts1764201600000 implements MigrationInterface {
 }
 
 /**
- * Text columns compare byte for byte on both databases: SQLite's default is BINARY, and on MySQL
- * utf8mb4_bin keeps case- and accent-variants of an address distinct, as the application decides.
+ * Text columns compare byte for byte on every database, as on SQLite (BINARY): case, accents and
+ * trailing spaces are the application's business (canonicalisation), never the collation's.
+ * utf8mb4_bin would ignore trailing spaces (PAD SPACE), so MySQL/MariaDB get a NO PAD binary collation.
  */
-function textColumn(queryRunner: QueryRunner) {
+async function binaryCollation(queryRunner: QueryRunner): Promise<string | undefined> {
   const type = queryRunner.connection.driver.options.type;
-  const binary = type === 'mysql' || type === 'mariadb' ? { charset: 'utf8mb4', collation: 'utf8mb4_bin' } : {};
+  if (type !== 'mysql' && type !== 'mariadb') return undefined;
+  // The URL scheme need not say which server it is; the server does.
+  const [{ version }] = await queryRunner.query('SELECT VERSION() AS version');
+  return String(version).includes('MariaDB') ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
+}
+
+function textColumn(collation: string | undefined) {
+  const binary = collation ? { charset: 'utf8mb4', collation } : {};
   return (name: string, length: number, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
     name,
     type: 'varchar',

@@ -3,7 +3,6 @@ import { AccountService } from '../../../src/auth/application/account.service';
 import { AccessTokenService } from '../../../src/auth/application/access-token.service';
 import { hashAccessToken } from '../../../src/auth/domain/access-token';
 import { FakePasswordHasher, FixedClock, InMemoryAccessTokenRepository, InMemoryUserRepository } from '../../fakes/auth.fakes';
-import { configService } from '../../support/config';
 
 describe(LoginService.name, () => {
   let users: InMemoryUserRepository;
@@ -17,10 +16,10 @@ describe(LoginService.name, () => {
     users = new InMemoryUserRepository();
     tokens = new InMemoryAccessTokenRepository();
     hasher = new FakePasswordHasher();
-    const config = configService({ SERVER_NAME: 'example.org' });
-    logins = new LoginService(users, tokens, hasher, clock, config);
+    const options = { serverName: 'example.org' };
+    logins = new LoginService(users, tokens, hasher, clock, options);
     await logins.onModuleInit();
-    accounts = new AccountService(users, hasher, clock, config);
+    accounts = new AccountService(users, hasher, clock, options);
     await accounts.createUser('alice', 'secret');
   });
 
@@ -78,7 +77,7 @@ describe(LoginService.name, () => {
 describe(AccountService.name, () => {
   const setup = () => {
     const users = new InMemoryUserRepository();
-    const accounts = new AccountService(users, new FakePasswordHasher(), new FixedClock(42), configService({ SERVER_NAME: 'example.org' }));
+    const accounts = new AccountService(users, new FakePasswordHasher(), new FixedClock(42), { serverName: 'example.org' });
     return { users, accounts };
   };
 

@@ -17,6 +17,10 @@ describe(RouteTable.name, () => {
     expect(routes.methodsFor('/docs/swagger-ui.css')).toEqual(['GET']);
   });
 
+  it('decodes percent-escapes in the path as the router does', () => {
+    expect(routes.methodsFor('/_matrix/client/v3/account/%33pid')).toEqual(['GET', 'HEAD']);
+  });
+
   it('knows nothing of other paths, including near misses', () => {
     expect(routes.methodsFor('/_matrix/client/v3/account/3pidx')).toEqual([]);
     expect(routes.methodsFor('/_matrix/client/v3/account')).toEqual([]);
@@ -30,6 +34,10 @@ describe(redactUrl.name, () => {
     ['/x?ACCESS_TOKEN=abc', '/x?ACCESS_TOKEN=<redacted>'],
     ['/x?access_token=a&access_token=b', '/x?access_token=<redacted>&access_token=<redacted>'],
     ['/x?my_access_token=abc', '/x?my_access_token=abc'],
+    ['/x?access%5Ftoken=abc', '/x?access%5Ftoken=<redacted>'],
+    ['/x?%61ccess_token=abc&b=2', '/x?%61ccess_token=<redacted>&b=2'],
+    ['/x?access_token', '/x?access_token=<redacted>'],
+    ['/x?%zz=abc', '/x?%zz=<redacted>'],
     ['/x', '/x'],
   ])('turns %s into %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);

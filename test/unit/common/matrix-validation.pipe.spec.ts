@@ -52,8 +52,16 @@ describe(MatrixValidationPipe.name, () => {
     await expect(validate({ word: 'ABC' })).rejects.toMatchObject({ errcode: 'M_MISSING_PARAM', message: 'Missing parameter: count' });
   });
 
-  it('treats null as absent for optional fields', async () => {
-    await expect(validate({ word: 'abc', count: 1, inner: null })).resolves.toBeInstanceOf(Body);
+  it('treats null as absent for optional fields, so that handlers never see null', async () => {
+    const result = await validate({ word: 'abc', count: 1, inner: null });
+    expect(result).toBeInstanceOf(Body);
+    expect(result).not.toHaveProperty('inner');
+  });
+
+  it('refuses JSON nested too deeply with M_BAD_JSON, without exhausting the stack', async () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 10_000; i++) deep = { x: deep };
+    await expect(validate({ word: 'abc', count: 1, extra: deep })).rejects.toMatchObject({ status: 400, errcode: 'M_BAD_JSON' });
   });
 
   it('leaves non-body arguments alone', async () => {

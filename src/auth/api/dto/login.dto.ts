@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 
 export class UserIdentifierBody {
   @ApiProperty({ description: 'The type of identification.', example: 'm.id.user' })
@@ -48,7 +48,7 @@ export class LoginBody {
   @ApiPropertyOptional({ description: 'ID of the client device; the server generates one when absent.' })
   @IsOptional()
   @IsString()
-  @MaxLength(255)
+  @Length(1, 255)
   device_id?: string;
 
   @ApiPropertyOptional({ description: 'A display name to assign to a newly created device.' })
