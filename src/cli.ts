@@ -15,13 +15,10 @@ Uses the same configuration (DATABASE_URL, SERVER_NAME, ...) as the server.`;
 
 /** Administration commands. Output for people goes to stdout; logs go to stderr. */
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { password: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  const [command, localpart, ...extra] = positionals;
-  if (values.help || command !== 'user:create' || !localpart || extra.length > 0 || values.password === undefined) {
+  const args = parseCommandLine(argv);
+  const [command, localpart, ...extra] = args?.positionals ?? [];
+  const password = args?.values.password;
+  if (!args || args.values.help || command !== 'user:create' || !localpart || extra.length > 0 || password === undefined) {
     console.error(USAGE);
     return 2;
   }
@@ -33,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
     abortOnError: false,
   });
   try {
-    const userId = await app.get(AccountService).createUser(localpart, values.password);
+    const userId = await app.get(AccountService).createUser(localpart, password);
     console.log(userId.toString());
     return 0;
   } catch (error) {
@@ -42,6 +39,19 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   } finally {
     await app.close();
+  }
+}
+
+/** Undefined for an unknown or malformed option, which then gets the usage text. */
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { password: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch {
+    return undefined;
   }
 }
 

@@ -81,8 +81,11 @@ describe('the server and CLI processes', () => {
       expect(result.stderr).toContain('may only contain');
     });
 
-    it('prints usage without the required arguments', async () => {
-      const result = await run(process.execPath, [compiled('cli.js'), 'user:create', 'bob'], env);
+    it.each([
+      ['without the required arguments', ['user:create', 'bob']],
+      ['for an unknown option', ['user:create', 'bob', '--passwd', 'pw']],
+    ])('prints usage %s', async (_case, args) => {
+      const result = await run(process.execPath, [compiled('cli.js'), ...args], env);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('Usage: npm run cli -- user:create <localpart> --password <password>');
     });

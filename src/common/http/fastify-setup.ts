@@ -39,12 +39,19 @@ export function installMatrixHttpConventions(fastify: FastifyInstance, routes: R
   });
 
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(CORS_HEADERS);
-    if (request.method === 'OPTIONS') return void reply.code(204).send();
-    done();
+    if (!answeredAsPreflight(request, reply)) done();
   });
-  // Gives OPTIONS a route everywhere; the onRequest hook above has already answered it.
+  // The hook answers OPTIONS first; this route makes every OPTIONS routable, so that even a path
+  // Fastify cannot decode reaches answerUnroutableRequest as OPTIONS rather than its default 404.
   fastify.options('*', (_request, reply) => reply.code(204).send());
+}
+
+/** Adds the CORS headers; answers OPTIONS itself (true) before routing, parsing or endpoint logic. */
+function answeredAsPreflight(request: FastifyRequest, reply: FastifyReply): boolean {
+  void reply.headers(CORS_HEADERS);
+  if (request.method !== 'OPTIONS') return false;
+  void reply.code(204).send();
+  return true;
 }
 
 /**
@@ -56,7 +63,5 @@ export const answerUnroutableRequest: FastifyServerOptions['frameworkErrors'] = 
   request: FastifyRequest,
   reply: FastifyReply,
 ) => {
-  void reply.headers(CORS_HEADERS);
-  if (request.method === 'OPTIONS') return void reply.code(204).send();
-  void reply.code(404).send(new UnrecognizedRequestError(404).toResponseBody());
+  if (!answeredAsPreflight(request, reply)) void reply.code(404).send(new UnrecognizedRequestError(404).toResponseBody());
 };

@@ -27,7 +27,9 @@ export class MatrixExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const error = this.toMatrixError(exception, request);
+    // Nest's router answers an unmatched method+path with NotFoundException: 405 if the path is known.
+    const allowedMethods = exception instanceof NotFoundException ? this.routes.methodsFor(request.url) : [];
+    const error = allowedMethods.length > 0 ? new UnrecognizedRequestError(405) : toMatrixError(exception);
     if (error.status >= 500) {
       this.logger.error(
         { err: exception, method: request.method, url: redactUrl(request.url) },
@@ -35,19 +37,15 @@ export class MatrixExceptionFilter implements ExceptionFilter {
       );
     }
     if (reply.sent) return;
-    if (error.status === 405) reply.header('Allow', this.routes.methodsFor(request.url).join(', '));
+    if (allowedMethods.length > 0) void reply.header('Allow', allowedMethods.join(', '));
     void reply.status(error.status).send(error.toResponseBody());
   }
+}
 
-  private toMatrixError(exception: unknown, request: FastifyRequest): MatrixError {
-    if (exception instanceof MatrixError) return exception;
-    // Nest's router answers an unmatched method+path with NotFoundException.
-    if (exception instanceof NotFoundException) {
-      return new UnrecognizedRequestError(this.routes.methodsFor(request.url).length > 0 ? 405 : 404);
-    }
-    if (exception instanceof HttpException) return fromStatus(exception.getStatus());
-    return new InternalServerError();
-  }
+function toMatrixError(exception: unknown): MatrixError {
+  if (exception instanceof MatrixError) return exception;
+  if (exception instanceof HttpException) return fromStatus(exception.getStatus());
+  return new InternalServerError();
 }
 
 /** Framework errors carry a status but a message that may hold internals; the status alone decides. */
