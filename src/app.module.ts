@@ -35,9 +35,20 @@ export class AppModule {
         }),
         ThreePidModule.forRootAsync({
           inject: [ConfigService],
-          useFactory: (settings: ConfigService<AppConfig, true>) => ({
-            changesEnabled: settings.get('threePid', { infer: true }).changesEnabled,
-          }),
+          useFactory: (settings: ConfigService<AppConfig, true>) => {
+            const threePid = settings.get('threePid', { infer: true });
+            return {
+              changesEnabled: threePid.changesEnabled,
+              serverName: settings.get('matrix', { infer: true }).serverName,
+              publicBaseUrl: settings.get('http', { infer: true }).publicBaseUrl,
+              media: threePid.media,
+              allowlist: threePid.allowlist,
+              nextLinkHosts: threePid.nextLinkHosts,
+              lifetimes: { tokenMs: threePid.tokenLifetimeMs, sessionMs: threePid.sessionLifetimeMs },
+              email: settings.get('email', { infer: true }),
+              sms: settings.get('sms', { infer: true }),
+            };
+          },
         }),
         HealthModule,
       ],

@@ -1,3 +1,6 @@
+import type { Medium } from '../threepid/domain/medium';
+import type { ThreePidPattern } from '../threepid/domain/three-pid-policy';
+
 /** The service's whole configuration, typed and validated; built once from the environment by `loadConfig`. */
 export interface AppConfig {
   http: HttpConfig;
@@ -40,6 +43,16 @@ export interface MatrixConfig {
 export interface ThreePidConfig {
   /** THREEPID_CHANGES_ENABLED: whether users may add or remove 3PIDs (the `m.3pid_changes` capability). */
   changesEnabled: boolean;
+  /** THREEPID_MEDIA: the media whose validation messages this server delivers; the others cannot be added. */
+  media: Medium[];
+  /** THREEPID_ALLOWLIST: if not empty, an address must match one of these to be added. */
+  allowlist: ThreePidPattern[];
+  /** NEXT_LINK_ALLOWED_HOSTS: hosts a `next_link` may point at; undefined allows any http(s) host. */
+  nextLinkHosts?: string[];
+  /** VALIDATION_TOKEN_LIFETIME: how long a token sent by e-mail or SMS can be submitted. */
+  tokenLifetimeMs: number;
+  /** VALIDATION_SESSION_LIFETIME: how long a validation session lives, its use to add an address included. */
+  sessionLifetimeMs: number;
 }
 
 export interface EmailConfig {

@@ -1,4 +1,6 @@
 import { isIP } from 'node:net';
+import { isMedium } from '../threepid/domain/medium';
+import type { ThreePidPattern } from '../threepid/domain/three-pid-policy';
 import { AppConfig, DatabaseConfig, LOG_LEVELS, LogLevel, RateLimit } from './app-config';
 
 export type Environment = Record<string, string | undefined>;
@@ -18,6 +20,9 @@ const DEFAULTS = {
   SERVER_NAME: 'localhost',
   ID_SERVER_SCHEME: 'https',
   THREEPID_CHANGES_ENABLED: 'true',
+  THREEPID_MEDIA: 'email,msisdn',
+  VALIDATION_TOKEN_LIFETIME: '1h',
+  VALIDATION_SESSION_LIFETIME: '24h',
   RATE_LIMIT_DEFAULT: '100/10s',
   RATE_LIMIT_REQUEST_TOKEN: '5/600s',
   SIGNING_KEY_PATH: 'data/signing.key',
@@ -29,6 +34,10 @@ const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 /** Server names as the Matrix appendix defines them: a DNS name, IPv4 literal or [IPv6] literal, optional port. */
 const SERVER_NAME = /^(?:\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9.-]{1,255})(?::\d{1,5})?$/;
 const RATE_LIMIT = /^(\d+)\/(\d+)s$/;
+const DURATION = /^(\d+)(s|m|h|d)$/;
+const DURATION_UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A host name, or `*.` and a domain for all of its subdomains. */
+const HOST_PATTERN = /^(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*$/i;
 /** `addr@host` or `Display Name <addr@host>`. */
 const EMAIL_FROM = /^(?:[^@\s<>]+@[^@\s<>]+|[^<>]*<[^@\s<>]+@[^@\s<>]+>)$/;
 
@@ -94,6 +103,20 @@ export function loadConfig(env: Environment): AppConfig {
     });
   };
 
+  /** `30s`, `15m`, `1h`, `7d`. */
+  const duration = (name: string): number => {
+    const raw = read(name) ?? '';
+    const match = DURATION.exec(raw);
+    if (match && Number(match[1]) > 0) return Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS];
+    return fail(`${name} must be a duration such as 30s, 15m, 1h or 7d (got "${raw}")`, NaN);
+  };
+
+  const list = (name: string): string[] | undefined =>
+    read(name)
+      ?.split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry.length > 0);
+
   const port = integer('PORT', 0, 65535);
   const bindAddress = read('BIND_ADDRESS')!;
   // Four dotted numbers are an IPv4 address or nothing, never a host name to look up.
@@ -111,20 +134,44 @@ export function loadConfig(env: Environment): AppConfig {
     fail(`EMAIL_FROM must be an e-mail address, optionally with a display name: "Name <addr@host>" (got "${emailFrom}")`, undefined);
   }
 
-  const allowlist = (read('ID_SERVER_ALLOWLIST') ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0);
-  for (const entry of allowlist) serverName('ID_SERVER_ALLOWLIST', entry);
+  const idServerAllowlist = list('ID_SERVER_ALLOWLIST') ?? [];
+  for (const entry of idServerAllowlist) serverName('ID_SERVER_ALLOWLIST', entry);
+
+  const mediaSetting = read('THREEPID_MEDIA')!;
+  const media = mediaSetting === 'none' ? [] : [...new Set(list('THREEPID_MEDIA'))];
+  if (!media.every(isMedium)) fail(`THREEPID_MEDIA must be email, msisdn, both (comma-separated) or none (got "${mediaSetting}")`, undefined);
+
+  const allowlist: ThreePidPattern[] = [];
+  for (const entry of list('THREEPID_ALLOWLIST') ?? []) {
+    const [medium, glob] = [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)];
+    if (entry.includes(':') && isMedium(medium) && glob) allowlist.push({ medium, glob });
+    else fail(`THREEPID_ALLOWLIST entries must look like email:*@example.org or msisdn:44* (got "${entry}")`, undefined);
+  }
+
+  const nextLinkHosts = list('NEXT_LINK_ALLOWED_HOSTS')?.map((host) => host.toLowerCase());
+  for (const host of nextLinkHosts ?? []) {
+    if (!HOST_PATTERN.test(host)) fail(`NEXT_LINK_ALLOWED_HOSTS entries must be host names or *.domain (got "${host}")`, undefined);
+  }
+
+  const tokenLifetimeMs = duration('VALIDATION_TOKEN_LIFETIME');
+  const sessionLifetimeMs = duration('VALIDATION_SESSION_LIFETIME');
+  if (tokenLifetimeMs > sessionLifetimeMs) fail('VALIDATION_TOKEN_LIFETIME must not be longer than VALIDATION_SESSION_LIFETIME', undefined);
 
   const config: AppConfig = {
     http: { port, bindAddress, publicBaseUrl, maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES },
     database: database as DatabaseConfig, // only undefined when a problem was recorded above
     matrix: { serverName: matrixServerName },
-    threePid: { changesEnabled: boolean('THREEPID_CHANGES_ENABLED') },
+    threePid: {
+      changesEnabled: boolean('THREEPID_CHANGES_ENABLED'),
+      media: media.filter(isMedium),
+      allowlist,
+      nextLinkHosts,
+      tokenLifetimeMs,
+      sessionLifetimeMs,
+    },
     email: { smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']), from: emailFrom },
     sms: { webhookUrl: url('SMS_WEBHOOK_URL', ['http:', 'https:']) },
-    identityServer: { allowlist, scheme: oneOf('ID_SERVER_SCHEME', ['https', 'http'] as const) },
+    identityServer: { allowlist: idServerAllowlist, scheme: oneOf('ID_SERVER_SCHEME', ['https', 'http'] as const) },
     rateLimit: { default: rateLimit('RATE_LIMIT_DEFAULT'), requestToken: rateLimit('RATE_LIMIT_REQUEST_TOKEN') },
     redis: { url: url('REDIS_URL', ['redis:', 'rediss:']) },
     signing: { keyPath: read('SIGNING_KEY_PATH')! },

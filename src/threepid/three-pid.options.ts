@@ -1,9 +1,27 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { Medium } from './domain/medium';
+import type { ThreePidPattern } from './domain/three-pid-policy';
+import type { ValidationLifetimes } from './domain/validation-session';
 
 /** What a host application decides about the 3PID feature. */
 export interface ThreePidModuleOptions {
   /** Whether users may add, change or remove 3PIDs (the `m.3pid_changes` capability). */
   changesEnabled: boolean;
+  /** The homeserver's name, shown in validation messages. */
+  serverName: string;
+  /** Base URL at which browsers reach this server (e-mail links, `submit_url`), without a trailing slash. */
+  publicBaseUrl: string;
+  /** The media whose validation messages are delivered; addresses of other media cannot be added. */
+  media: Medium[];
+  /** If not empty, only addresses matching one of these may be added. */
+  allowlist: ThreePidPattern[];
+  /** Hosts a `next_link` may point at; undefined allows any http(s) URL. */
+  nextLinkHosts?: string[];
+  lifetimes: ValidationLifetimes;
+  /** Settings of the default EmailSender: SMTP when `smtpUrl` is set, otherwise the log. */
+  email: { smtpUrl?: string; from: string };
+  /** Settings of the default SmsSender: a webhook when `webhookUrl` is set, otherwise the log. */
+  sms: { webhookUrl?: string };
 }
 
 export const {

@@ -1,20 +1,61 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SubmitTokenController } from './api/submit-token.controller';
 import { ThreePidController } from './api/three-pid.controller';
+import { ThreePidChangesGuard } from './api/requires-3pid-changes.decorator';
+import { ValidationController } from './api/validation.controller';
 import { ThreePidService } from './application/three-pid.service';
+import { ValidationService } from './application/validation.service';
+import { EmailSender } from './domain/ports/email-sender';
+import { SmsSender } from './domain/ports/sms-sender';
 import { ThreePidRepository } from './domain/ports/three-pid.repository';
-import { TypeOrmThreePidRepository } from './infrastructure/typeorm-three-pid.repository';
+import { ValidationSessionRepository } from './domain/ports/validation-session.repository';
+import { LogEmailSender } from './infrastructure/log-email.sender';
+import { LogSmsSender } from './infrastructure/log-sms.sender';
+import { SmtpEmailSender } from './infrastructure/smtp-email.sender';
 import { ThreePidOrmEntity } from './infrastructure/three-pid.orm-entity';
-import { ConfigurableThreePidModule } from './three-pid.options';
+import { TypeOrmThreePidRepository } from './infrastructure/typeorm-three-pid.repository';
+import { TypeOrmValidationSessionRepository } from './infrastructure/typeorm-validation-session.repository';
+import { ValidationSessionOrmEntity } from './infrastructure/validation-session.orm-entity';
+import { WebhookSmsSender } from './infrastructure/webhook-sms.sender';
+import { ConfigurableThreePidModule, THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from './three-pid.options';
 
 /**
  * The Account Administrative Contact API. `ThreePidModule.forRoot({...})` or
  * `ThreePidModule.forRootAsync({ inject, useFactory })`; each port has a default adapter.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ThreePidOrmEntity])],
-  controllers: [ThreePidController],
-  providers: [ThreePidService, { provide: ThreePidRepository, useClass: TypeOrmThreePidRepository }],
-  exports: [ThreePidService, ThreePidRepository],
+  imports: [TypeOrmModule.forFeature([ThreePidOrmEntity, ValidationSessionOrmEntity])],
+  controllers: [ThreePidController, ValidationController, SubmitTokenController],
+  providers: [
+    ThreePidService,
+    ValidationService,
+    ThreePidChangesGuard,
+    { provide: ThreePidRepository, useClass: TypeOrmThreePidRepository },
+    { provide: ValidationSessionRepository, useClass: TypeOrmValidationSessionRepository },
+    {
+      provide: EmailSender,
+      inject: [THREE_PID_MODULE_OPTIONS],
+      useFactory: ({ email, media }: ThreePidModuleOptions): EmailSender => {
+        if (email.smtpUrl) return new SmtpEmailSender(email.smtpUrl, email.from);
+        if (media.includes('email')) warnDeliveryToLog('SMTP_URL', 'emails');
+        return new LogEmailSender();
+      },
+    },
+    {
+      provide: SmsSender,
+      inject: [THREE_PID_MODULE_OPTIONS],
+      useFactory: ({ sms, media }: ThreePidModuleOptions): SmsSender => {
+        if (sms.webhookUrl) return new WebhookSmsSender(sms.webhookUrl);
+        if (media.includes('msisdn')) warnDeliveryToLog('SMS_WEBHOOK_URL', 'SMS');
+        return new LogSmsSender();
+      },
+    },
+  ],
+  exports: [ThreePidService, ValidationService, ThreePidRepository, ValidationSessionRepository],
 })
 export class ThreePidModule extends ConfigurableThreePidModule {}
+
+function warnDeliveryToLog(setting: string, messages: string): void {
+  new Logger(ThreePidModule.name).warn(`${setting} is not set: validation ${messages} are written to this log instead of being sent`);
+}

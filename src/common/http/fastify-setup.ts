@@ -16,7 +16,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  * HTTP behaviour the Matrix spec asks of every endpoint, installed on the Fastify instance before
  * Nest registers its routes:
  * - bodies are JSON whatever the Content-Type says (clients need not send one), and invalid JSON
- *   is M_NOT_JSON; a request that matches no route is not parsed, so 404/405 win over body errors;
+ *   is M_NOT_JSON; an empty body counts as none; a request that matches no route is not parsed, so 404/405 win over body errors;
  * - CORS headers on every response, and OPTIONS answered for any path before any endpoint logic.
  */
 export function installMatrixHttpConventions(fastify: FastifyInstance, routes: RouteTable): void {
@@ -28,7 +28,9 @@ export function installMatrixHttpConventions(fastify: FastifyInstance, routes: R
   fastify.removeAllContentTypeParsers();
   const parseJson = fastify.getDefaultJsonParser('remove', 'remove');
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
-    if (request.is404) return done(null, undefined);
+    // An empty body is no body: endpoints that need one answer M_NOT_JSON, and the e-mail
+    // confirmation form (which posts nothing) gets through.
+    if (request.is404 || (body as Buffer).length === 0) return done(null, undefined);
     let text: string;
     try {
       text = utf8.decode(body as Buffer);

@@ -55,7 +55,8 @@ export class PinoNestLogger implements LoggerService {
     if (message instanceof Error) {
       this.logger[level]({ context, err: message }, message.message);
     } else if (typeof message === 'object' && message !== null) {
-      this.logger[level]({ context, ...message });
+      // logger.warn({ err, ...fields }, 'what happened')
+      this.logger[level]({ context, ...message }, typeof params[0] === 'string' ? params[0] : undefined);
     } else {
       // Nest passes a stack trace as the first optional parameter of error().
       const stack = typeof params[0] === 'string' ? params[0] : undefined;

@@ -1,6 +1,9 @@
+/** Query parameters that carry secrets: access tokens, and the token and client_secret of e-mail links. */
+const SECRET_PARAMETERS = new Set(['access_token', 'token', 'client_secret']);
+
 /**
- * A request URL fit for logs: the value of every `access_token` query parameter is replaced,
- * however its name is spelt or percent-encoded (Fastify decodes `access%5Ftoken` to `access_token`).
+ * A request URL fit for logs: the value of every secret query parameter is replaced, however its
+ * name is spelt or percent-encoded (Fastify decodes `access%5Ftoken` to `access_token`).
  */
 export function redactUrl(url: string): string {
   const queryStart = url.indexOf('?');
@@ -10,14 +13,14 @@ export function redactUrl(url: string): string {
     .split('&')
     .map((parameter) => {
       const name = parameter.split('=', 1)[0];
-      return isAccessTokenName(name) ? `${name}=<redacted>` : parameter;
+      return isSecretName(name) ? `${name}=<redacted>` : parameter;
     });
   return `${url.slice(0, queryStart + 1)}${parameters.join('&')}`;
 }
 
-function isAccessTokenName(name: string): boolean {
+function isSecretName(name: string): boolean {
   try {
-    return decodeURIComponent(name.replace(/\+/g, ' ')).toLowerCase() === 'access_token';
+    return SECRET_PARAMETERS.has(decodeURIComponent(name.replace(/\+/g, ' ')).toLowerCase());
   } catch {
     return true; // undecodable: redact rather than guess
   }

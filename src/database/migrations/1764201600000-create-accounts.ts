@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'typeorm';
+import { binaryCollation, textColumn, userForeignKey } from './columns';
 
 /**
  * Users, their access tokens and their third-party identifiers.
@@ -59,40 +60,4 @@ export class CreateAccounts1764201600000 implements MigrationInterface {
     await queryRunner.dropTable('access_tokens');
     await queryRunner.dropTable('users');
   }
-}
-
-/**
- * Text columns compare byte for byte on every database, as on SQLite (BINARY): case, accents and
- * trailing spaces are the application's business (canonicalisation), never the collation's.
- * utf8mb4_bin would ignore trailing spaces (PAD SPACE), so MySQL/MariaDB get a NO PAD binary collation.
- */
-async function binaryCollation(queryRunner: QueryRunner): Promise<string | undefined> {
-  const type = queryRunner.connection.driver.options.type;
-  if (type !== 'mysql' && type !== 'mariadb') return undefined;
-  // The URL scheme need not say which server it is; the server does.
-  const [{ version }] = await queryRunner.query('SELECT VERSION() AS version');
-  return String(version).includes('MariaDB') ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
-}
-
-function textColumn(collation: string | undefined) {
-  const binary = collation ? { charset: 'utf8mb4', collation } : {};
-  return (name: string, length: number, extra: Partial<TableColumnOptions> = {}): TableColumnOptions => ({
-    name,
-    type: 'varchar',
-    length: String(length),
-    isNullable: false,
-    ...binary,
-    ...extra,
-  });
-}
-
-function userForeignKey(name: string) {
-  return {
-    name,
-    columnNames: ['user_id'],
-    referencedTableName: 'users',
-    referencedColumnNames: ['user_id'],
-    onDelete: 'CASCADE',
-    onUpdate: 'NO ACTION',
-  };
 }

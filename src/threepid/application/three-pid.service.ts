@@ -14,8 +14,11 @@ export class ThreePidService {
     return this.threePids.findByUser(userId);
   }
 
-  /** This feature's entries for GET /capabilities. */
+  /**
+   * This feature's entries for GET /capabilities. Honest, unlike Synapse's: with no medium to
+   * deliver validation messages for, no 3PID can be added, so changes are not offered.
+   */
   capabilities(): Record<string, { enabled: boolean }> {
-    return { 'm.3pid_changes': { enabled: this.options.changesEnabled } };
+    return { 'm.3pid_changes': { enabled: this.options.changesEnabled && this.options.media.length > 0 } };
   }
 }

@@ -1,7 +1,24 @@
 import { ErrCode, MatrixError } from '../../common/errors/matrix-error';
+import { Medium } from './medium';
 
 export class ThreePidInUseError extends MatrixError {
   constructor() {
     super(400, ErrCode.ThreePidInUse, 'Third-party identifier already in use');
+  }
+}
+
+export class ThreePidChangesDisabledError extends MatrixError {
+  constructor() {
+    super(403, ErrCode.Forbidden, '3PID changes are disabled on this server');
+  }
+}
+
+export class MediumNotSupportedError extends MatrixError {
+  constructor(medium: Medium) {
+    super(
+      400,
+      ErrCode.ThreePidMediumNotSupported,
+      medium === 'email' ? 'Adding an email address is not supported on this server' : 'Adding a phone number is not supported on this server',
+    );
   }
 }

@@ -17,6 +17,10 @@ export class TypeOrmThreePidRepository implements ThreePidRepository {
     return rows.map(toDomain);
   }
 
+  async isInUse(medium: Medium, address: string): Promise<boolean> {
+    return this.rows.exists({ where: { medium, address } });
+  }
+
   async add(threePid: ThreePid): Promise<void> {
     try {
       await this.rows.insert({ ...threePid });

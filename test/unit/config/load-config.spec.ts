@@ -16,7 +16,14 @@ describe(loadConfig.name, () => {
       http: { port: 8008, bindAddress: '127.0.0.1', publicBaseUrl: 'http://localhost:8008', maxRequestBodyBytes: 65536 },
       database: { kind: 'sqlite', path: 'data/matrix-3pid.sqlite' },
       matrix: { serverName: 'localhost' },
-      threePid: { changesEnabled: true },
+      threePid: {
+        changesEnabled: true,
+        media: ['email', 'msisdn'],
+        allowlist: [],
+        nextLinkHosts: undefined,
+        tokenLifetimeMs: 3_600_000,
+        sessionLifetimeMs: 86_400_000,
+      },
       email: { smtpUrl: undefined, from: 'Matrix <noreply@localhost>' },
       sms: { webhookUrl: undefined },
       identityServer: { allowlist: [], scheme: 'https' },
@@ -40,6 +47,11 @@ describe(loadConfig.name, () => {
       ID_SERVER_ALLOWLIST: 'vector.im, id.example.org:8090',
       ID_SERVER_SCHEME: 'http',
       THREEPID_CHANGES_ENABLED: 'false',
+      THREEPID_MEDIA: 'msisdn',
+      THREEPID_ALLOWLIST: 'email:*@example.org, msisdn:44*',
+      NEXT_LINK_ALLOWED_HOSTS: 'app.example.org,*.Example.com',
+      VALIDATION_TOKEN_LIFETIME: '15m',
+      VALIDATION_SESSION_LIFETIME: '2d',
       RATE_LIMIT_DEFAULT: '20/1s',
       RATE_LIMIT_REQUEST_TOKEN: '3/3600s',
       REDIS_URL: 'redis://127.0.0.1:6379/2',
@@ -50,7 +62,17 @@ describe(loadConfig.name, () => {
       http: { port: 9000, bindAddress: '0.0.0.0', publicBaseUrl: 'https://matrix.example.org', maxRequestBodyBytes: 65536 },
       database: { kind: 'mysql', host: 'db.internal', port: 3307, username: 'matrix', password: 'p@ss', database: 'threepids' },
       matrix: { serverName: 'example.org:8448' },
-      threePid: { changesEnabled: false },
+      threePid: {
+        changesEnabled: false,
+        media: ['msisdn'],
+        allowlist: [
+          { medium: 'email', glob: '*@example.org' },
+          { medium: 'msisdn', glob: '44*' },
+        ],
+        nextLinkHosts: ['app.example.org', '*.example.com'],
+        tokenLifetimeMs: 900_000,
+        sessionLifetimeMs: 172_800_000,
+      },
       email: { smtpUrl: 'smtps://mailer:pw@smtp.example.org:465', from: 'Example <noreply@example.org>' },
       sms: { webhookUrl: 'https://sms.example.org/send' },
       identityServer: { allowlist: ['vector.im', 'id.example.org:8090'], scheme: 'http' },
@@ -97,6 +119,13 @@ describe(loadConfig.name, () => {
     ['RATE_LIMIT_REQUEST_TOKEN', '0/10s'],
     ['REDIS_URL', 'memcached://x'],
     ['LOG_LEVEL', 'verbose'],
+    ['THREEPID_MEDIA', 'email,fax'],
+    ['THREEPID_ALLOWLIST', '*@example.org'],
+    ['THREEPID_ALLOWLIST', 'fax:123*'],
+    ['NEXT_LINK_ALLOWED_HOSTS', 'https://example.org/'],
+    ['VALIDATION_TOKEN_LIFETIME', '1 hour'],
+    ['VALIDATION_SESSION_LIFETIME', '0h'],
+    ['VALIDATION_TOKEN_LIFETIME', '2d'],
   ])('stops start-up when %s is %j, naming the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
@@ -110,6 +139,11 @@ describe(loadConfig.name, () => {
   it('never repeats the value of a URL setting, which may hold a password', () => {
     const message = problemsOf({ DATABASE_URL: 'postgres://u:hunter2@h/db', SMTP_URL: 'http://u:s3cret@h', REDIS_URL: 'http://:r3dis@h' }).join('\n');
     expect(message).not.toMatch(/hunter2|s3cret|r3dis/);
+  });
+
+  it('switches every medium off with THREEPID_MEDIA=none', () => {
+    expect(loadConfig({ THREEPID_MEDIA: 'none' }).threePid.media).toEqual([]);
+    expect(loadConfig({ THREEPID_MEDIA: 'email, email' }).threePid.media).toEqual(['email']);
   });
 
   it('treats an empty variable as unset', () => {

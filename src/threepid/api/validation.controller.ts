@@ -1,0 +1,65 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
+import { CLIENT_V3 } from '../../common/http/matrix-routes';
+import { TokenRequest, ValidationService } from '../application/validation.service';
+import {
+  EmailRequestTokenBody,
+  MsisdnRequestTokenBody,
+  MsisdnRequestTokenResponse,
+  RequestTokenResponse,
+} from './dto/validation.dto';
+import { Requires3pidChanges } from './requires-3pid-changes.decorator';
+
+const CHECK_ORDER =
+  'Checks, in order: 3PID changes enabled (403 `M_FORBIDDEN`); this medium delivered (400 ' +
+  '`M_THREEPID_MEDIUM_NOT_SUPPORTED`); the body (`M_NOT_JSON`, `M_BAD_JSON`, `M_MISSING_PARAM`); `client_secret` ' +
+  '(`M_INVALID_PARAM`); the address (`M_INVALID_PARAM`); the address allowed here (403 `M_THREEPID_DENIED`); ' +
+  '`id_server` only with `id_access_token` (`M_INVALID_PARAM`); `next_link` (`M_INVALID_PARAM`); the address on no ' +
+  'account (`M_THREEPID_IN_USE`). No access token is needed.';
+
+/** Starting the validation of an address: the requestToken endpoints. */
+@ApiTags('Account management')
+@Controller(CLIENT_V3)
+export class ValidationController {
+  constructor(private readonly validation: ValidationService) {}
+
+  @Post('account/3pid/email/requestToken')
+  @HttpCode(200)
+  @Requires3pidChanges('email')
+  @ApiOperation({
+    operationId: 'requestTokenTo3PIDEmail',
+    summary: "Begins the validation process for an email address for association with the user's account.",
+    description: `Sends an email with a link that validates the address once the user confirms it. ${CHECK_ORDER}`,
+  })
+  @ApiOkResponse({ type: RequestTokenResponse, description: 'An email was sent to the given address.' })
+  @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'The request was invalid, or the address is already in use.' })
+  requestEmailToken(@Body() body: EmailRequestTokenBody): Promise<RequestTokenResponse> {
+    return this.validation.requestEmailToken({ ...tokenRequest(body), email: body.email });
+  }
+
+  @Post('account/3pid/msisdn/requestToken')
+  @HttpCode(200)
+  @Requires3pidChanges('msisdn')
+  @ApiOperation({
+    operationId: 'requestTokenTo3PIDMSISDN',
+    summary: "Begins the validation process for a phone number for association with the user's account.",
+    description: `Sends an SMS with a code, to be submitted at \`submit_url\`. ${CHECK_ORDER}`,
+  })
+  @ApiOkResponse({ type: MsisdnRequestTokenResponse, description: 'An SMS message was sent to the given phone number.' })
+  @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'The request was invalid, or the number is already in use.' })
+  async requestMsisdnToken(@Body() body: MsisdnRequestTokenBody): Promise<MsisdnRequestTokenResponse> {
+    const result = await this.validation.requestMsisdnToken({ ...tokenRequest(body), country: body.country, phoneNumber: body.phone_number });
+    return { sid: result.sid, submit_url: result.submitUrl, msisdn: result.msisdn, intl_fmt: result.internationalFormat };
+  }
+}
+
+function tokenRequest(body: EmailRequestTokenBody | MsisdnRequestTokenBody): TokenRequest {
+  return {
+    clientSecret: body.client_secret,
+    sendAttempt: body.send_attempt,
+    nextLink: body.next_link,
+    idServer: body.id_server,
+    idAccessToken: body.id_access_token,
+  };
+}

@@ -1,0 +1,247 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Clock } from '../../common/clock';
+import { InvalidParamError } from '../../common/errors/matrix-error';
+import { Medium } from '../domain/medium';
+import { EmailSender } from '../domain/ports/email-sender';
+import { SmsSender } from '../domain/ports/sms-sender';
+import { ThreePidRepository } from '../domain/ports/three-pid.repository';
+import { ValidationSessionConflictError, ValidationSessionRepository } from '../domain/ports/validation-session.repository';
+import { canonicalEmail, parsePhoneNumber } from '../domain/three-pid-address';
+import { ThreePidInUseError } from '../domain/three-pid.errors';
+import { NextLinkPolicy, ThreePidAllowlist } from '../domain/three-pid-policy';
+import { DeliveryFailedError, NoValidSessionError } from '../domain/validation.errors';
+import { SubmitOutcome, ValidationSession } from '../domain/validation-session';
+import { THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from '../three-pid.options';
+import {
+  emailValidationLink,
+  emailValidationMessage,
+  MSISDN_SUBMIT_TOKEN_PATH,
+  smsValidationText,
+} from './validation-messages';
+
+/** What both requestToken endpoints take, in domain terms. */
+export interface TokenRequest {
+  clientSecret: string;
+  sendAttempt: number;
+  nextLink?: string;
+  idServer?: string;
+  idAccessToken?: string;
+}
+
+export interface MsisdnTokenResult {
+  sid: string;
+  msisdn: string;
+  internationalFormat: string;
+  submitUrl: string;
+}
+
+export interface TokenSubmission {
+  sid: string;
+  clientSecret: string;
+  token: string;
+}
+
+/** How often expired sessions are deleted; any instance may do it, deleting twice is harmless. */
+const PURGE_INTERVAL_MS = 10 * 60_000;
+/** Attempts at a read-decide-write cycle before giving up on a session many requests change at once. */
+const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * Proving control of an address: requestToken starts or continues a validation session and sends
+ * a token; submitting the token validates the session. Sessions live in the database, so any
+ * instance can finish what another began.
+ */
+@Injectable()
+export class ValidationService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ValidationService.name);
+  private readonly allowlist: ThreePidAllowlist;
+  private readonly nextLinks: NextLinkPolicy;
+  private purgeTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(ValidationSessionRepository) private readonly sessions: ValidationSessionRepository,
+    @Inject(ThreePidRepository) private readonly threePids: ThreePidRepository,
+    @Inject(EmailSender) private readonly email: EmailSender,
+    @Inject(SmsSender) private readonly sms: SmsSender,
+    @Inject(Clock) private readonly clock: Clock,
+    @Inject(THREE_PID_MODULE_OPTIONS) private readonly options: ThreePidModuleOptions,
+  ) {
+    this.allowlist = new ThreePidAllowlist(options.allowlist);
+    this.nextLinks = new NextLinkPolicy(options.nextLinkHosts);
+  }
+
+  onApplicationBootstrap(): void {
+    this.purgeTimer = setInterval(() => void this.purgeExpiredQuietly(), PURGE_INTERVAL_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.purgeTimer);
+  }
+
+  /** POST /account/3pid/email/requestToken, after the changes and medium checks. */
+  async requestEmailToken(request: TokenRequest & { email: string }): Promise<{ sid: string }> {
+    const address = canonicalEmail(request.email);
+    const sid = await this.requestToken('email', address, request, (session, token) =>
+      this.email.send(
+        emailValidationMessage({
+          to: address,
+          serverName: this.options.serverName,
+          link: emailValidationLink(this.options.publicBaseUrl, session.sid, request.clientSecret, token),
+          validForMs: this.options.lifetimes.tokenMs,
+        }),
+      ),
+    );
+    return { sid };
+  }
+
+  /** POST /account/3pid/msisdn/requestToken, after the changes and medium checks. */
+  async requestMsisdnToken(request: TokenRequest & { country: string; phoneNumber: string }): Promise<MsisdnTokenResult> {
+    const phone = parsePhoneNumber(request.country, request.phoneNumber);
+    const sid = await this.requestToken('msisdn', phone.msisdn, request, (_session, token) =>
+      this.sms.send(
+        phone.msisdn,
+        smsValidationText({ serverName: this.options.serverName, token, validForMs: this.options.lifetimes.tokenMs }),
+      ),
+    );
+    return {
+      sid,
+      msisdn: phone.msisdn,
+      internationalFormat: phone.international,
+      submitUrl: `${this.options.publicBaseUrl}${MSISDN_SUBMIT_TOKEN_PATH}`,
+    };
+  }
+
+  /**
+   * The checks after the address parsed, in this order: allowed by policy (403 M_THREEPID_DENIED),
+   * id_server with its token (M_INVALID_PARAM), next_link (M_INVALID_PARAM), not on any account
+   * (M_THREEPID_IN_USE). Then a token goes out unless this send_attempt was already served.
+   */
+  private async requestToken(
+    medium: Medium,
+    address: string,
+    request: TokenRequest,
+    deliver: (session: ValidationSession, token: string) => Promise<void>,
+  ): Promise<string> {
+    this.allowlist.assertAllowed(medium, address);
+    if (request.idServer !== undefined && request.idAccessToken === undefined) {
+      throw new InvalidParamError('id_access_token is required when id_server is given');
+    }
+    const nextLink = request.nextLink ? this.nextLinks.parse(request.nextLink) : undefined;
+    if (await this.threePids.isInUse(medium, address)) throw new ThreePidInUseError();
+
+    const lifetimes = this.options.lifetimes;
+    const pendingKey = ValidationSession.pendingKeyFor(medium, address, request.clientSecret);
+    return this.retryOnConflict(async () => {
+      const now = this.clock.now();
+      let session = await this.sessions.findPending(pendingKey);
+      if (session?.isExpired(now, lifetimes)) {
+        await this.sessions.delete(session.sid);
+        session = undefined;
+      }
+
+      if (!session) {
+        const started = ValidationSession.start({ medium, address, clientSecret: request.clientSecret, sendAttempt: request.sendAttempt, nextLink, now, lifetimes });
+        await this.sessions.insert(started.session);
+        await this.deliverOrUndo(started.session, started.token, deliver, () => this.sessions.delete(started.session.sid));
+        return started.session.sid;
+      }
+
+      if (!session.wantsNewToken(request.sendAttempt)) return session.sid; // a retry: nothing is sent again
+      const previousSendAttempt = session.lastSendAttempt;
+      const token = session.issueToken(request.sendAttempt, nextLink, now, lifetimes);
+      await this.sessions.save(session);
+      await this.deliverOrUndo(session, token, deliver, async () => {
+        await this.updateSession(session.sid, (current) => current.withdrawToken(token, request.sendAttempt, previousSendAttempt));
+      });
+      return session.sid;
+    });
+  }
+
+  /**
+   * The token is stored before the message goes out, so that a quick click always finds it; if
+   * sending fails, it is taken back, so that no session claims a message that was never sent.
+   */
+  private async deliverOrUndo(
+    session: ValidationSession,
+    token: string,
+    deliver: (session: ValidationSession, token: string) => Promise<void>,
+    undo: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await deliver(session, token);
+    } catch (error) {
+      this.logger.warn({ err: error, medium: session.medium, sid: session.sid }, `Could not send the validation ${session.medium}`);
+      await undo();
+      throw new DeliveryFailedError(session.medium);
+    }
+  }
+
+  /** The e-mail link's confirmation page: the session exists, belongs to this secret and lives. */
+  async openSession(medium: Medium, sid: string, clientSecret: string): Promise<{ address: string; validated: boolean }> {
+    const session = await this.findSession(medium, sid);
+    session.assertOpenableBy(clientSecret, this.clock.now(), this.options.lifetimes);
+    return { address: session.address, validated: session.isValidated };
+  }
+
+  /** Both submit_token endpoints. Returns where the browser goes next, if the client said. */
+  async submitToken(medium: Medium, submission: TokenSubmission): Promise<{ outcome: SubmitOutcome; nextLink?: string }> {
+    let outcome: SubmitOutcome = 'validated';
+    const session = await this.updateSession(
+      submission.sid,
+      (current) => {
+        outcome = current.submitToken(submission.token, submission.clientSecret, this.clock.now(), this.options.lifetimes);
+      },
+      medium,
+    );
+    return { outcome, nextLink: session.nextLink };
+  }
+
+  /** Deletes sessions past their lifetime, with their tokens. */
+  async purgeExpired(): Promise<number> {
+    return this.sessions.deleteCreatedBefore(this.clock.now() - this.options.lifetimes.sessionMs);
+  }
+
+  private async purgeExpiredQuietly(): Promise<void> {
+    try {
+      const purged = await this.purgeExpired();
+      if (purged > 0) this.logger.log({ purged }, 'Purged expired validation sessions');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not purge expired validation sessions');
+    }
+  }
+
+  private async findSession(medium: Medium | undefined, sid: string): Promise<ValidationSession> {
+    const session = await this.sessions.findBySid(sid);
+    if (!session || (medium !== undefined && session.medium !== medium)) throw new NoValidSessionError();
+    return session;
+  }
+
+  /**
+   * Loads the session, applies a change and saves it, again if another request saved first. The
+   * change is saved even when it then throws: a wrong token must count, whatever the answer.
+   */
+  private async updateSession(sid: string, change: (session: ValidationSession) => void, medium?: Medium): Promise<ValidationSession> {
+    return this.retryOnConflict(async () => {
+      const session = await this.findSession(medium, sid);
+      let failure: unknown;
+      try {
+        change(session);
+      } catch (error) {
+        failure = error;
+      }
+      if (session.hasChanges) await this.sessions.save(session);
+      if (failure) throw failure;
+      return session;
+    });
+  }
+
+  private async retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof ValidationSessionConflictError) || tries >= MAX_CONFLICT_RETRIES) throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { parsePhoneNumberWithError, isSupportedCountry, type CountryCode } from 'libphonenumber-js';
+import { InvalidEmailError, InvalidPhoneNumberError } from './validation.errors';
+
+/** Longest canonical e-mail address accepted, as in Synapse. */
+export const MAX_EMAIL_LENGTH = 500;
+
+/** Characters that have no place in an unquoted local part (RFC 5322 specials, spaces, controls). */
+const LOCAL_PART_FORBIDDEN = /[\s\p{Cc}<>()[\]\\,;:"]/u;
+/** Dot-separated labels of letters, digits and hyphens (Unicode allowed); no IP literals. */
+const DOMAIN = /^(?:[\p{L}\p{M}\p{N}-]+\.)*[\p{L}\p{M}\p{N}-]+$/u;
+
+/**
+ * The one form an e-mail address is stored, compared and looked up in: surrounding white space
+ * stripped, the local part case-folded (`Strauß` and `STRAUSS` are the same mailbox, MSC2265) and
+ * the domain lower-cased. Throws InvalidEmailError for anything that is not one `local@domain`.
+ */
+export function canonicalEmail(raw: string): string {
+  const parts = raw.trim().split('@');
+  if (parts.length !== 2) throw new InvalidEmailError();
+  const [local, domain] = parts;
+  if (!local || LOCAL_PART_FORBIDDEN.test(local) || !DOMAIN.test(domain)) throw new InvalidEmailError();
+  const canonical = `${caseFold(local)}@${domain.toLowerCase()}`;
+  if (canonical.length > MAX_EMAIL_LENGTH) throw new InvalidEmailError();
+  return canonical;
+}
+
+/**
+ * Full Unicode case folding as far as JavaScript offers it: upper-casing first expands `ß` to `SS`
+ * (plain toLowerCase would keep `ß`), so the result matches Python's str.casefold() used by Synapse.
+ */
+function caseFold(text: string): string {
+  return text.toUpperCase().toLowerCase();
+}
+
+export interface PhoneNumber {
+  /** E.164 digits without the `+`: how Matrix writes an msisdn (GB 07700900123 → 447700900123). */
+  msisdn: string;
+  /** For people: `+44 7700 900123`. */
+  international: string;
+}
+
+/**
+ * A phone number as dialled in `country` (ISO 3166-1 alpha-2); a number starting with `+` ignores
+ * the country. Any number of a possible length for its region is accepted, not only allocated
+ * ranges, so that test and drama numbers (07700 900xxx) work as they do in Synapse.
+ */
+export function parsePhoneNumber(country: string, phoneNumber: string): PhoneNumber {
+  const region = country.trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(region) || !isSupportedCountry(region)) {
+    throw new InvalidPhoneNumberError(`Unknown country code "${country.slice(0, 8)}"`);
+  }
+  let parsed;
+  try {
+    parsed = parsePhoneNumberWithError(phoneNumber, region as CountryCode);
+  } catch {
+    throw new InvalidPhoneNumberError();
+  }
+  if (!parsed.isPossible()) throw new InvalidPhoneNumberError();
+  return { msisdn: parsed.number.slice(1), international: parsed.formatInternational() };
+}

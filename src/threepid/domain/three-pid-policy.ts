@@ -1,0 +1,64 @@
+import { Medium } from './medium';
+import { InvalidNextLinkError, ThreePidDeniedError } from './validation.errors';
+
+/** One THREEPID_ALLOWLIST entry: a glob (`*` stands for any run of characters) over canonical addresses. */
+export interface ThreePidPattern {
+  medium: Medium;
+  glob: string;
+}
+
+/**
+ * Which addresses may be added to accounts: any, when no pattern is configured; otherwise those
+ * that match a pattern of their medium in full (case-insensitively).
+ */
+export class ThreePidAllowlist {
+  private readonly rules: { medium: Medium; regex: RegExp }[];
+
+  constructor(patterns: readonly ThreePidPattern[]) {
+    this.rules = patterns.map(({ medium, glob }) => ({ medium, regex: globToRegExp(glob) }));
+  }
+
+  assertAllowed(medium: Medium, address: string): void {
+    if (this.rules.length === 0) return;
+    if (!this.rules.some((rule) => rule.medium === medium && rule.regex.test(address))) {
+      throw new ThreePidDeniedError(medium);
+    }
+  }
+}
+
+function globToRegExp(glob: string): RegExp {
+  const source = glob
+    .split('*')
+    .map((literal) => literal.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`, 'iu');
+}
+
+/** Longer links are refused rather than cut (the column leaves room for the `sid` added to it). */
+export const MAX_NEXT_LINK_LENGTH = 2000;
+
+/**
+ * Where the e-mail link may send the browser once the address is validated: an absolute http(s)
+ * URL (never `javascript:`, `data:` or `file:`), on an allowed host when a list is configured
+ * (`example.org` exactly, or `*.example.org` for its subdomains).
+ */
+export class NextLinkPolicy {
+  constructor(private readonly allowedHosts?: readonly string[]) {}
+
+  /** Throws InvalidNextLinkError unless the link is acceptable. */
+  parse(nextLink: string): URL {
+    const url = URL.canParse(nextLink) ? new URL(nextLink) : undefined;
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new InvalidNextLinkError();
+    if (url.href.length > MAX_NEXT_LINK_LENGTH) throw new InvalidNextLinkError();
+    if (this.allowedHosts && !this.allowedHosts.some((host) => hostMatches(url.hostname, host))) {
+      throw new InvalidNextLinkError();
+    }
+    return url;
+  }
+}
+
+function hostMatches(hostname: string, allowed: string): boolean {
+  const host = allowed.toLowerCase();
+  if (host.startsWith('*.')) return hostname.endsWith(host.slice(1)) && hostname.length > host.length - 1;
+  return hostname === host;
+}

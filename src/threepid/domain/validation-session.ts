@@ -1,0 +1,231 @@
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { Medium } from './medium';
+import {
+  NoValidSessionError,
+  SessionExpiredError,
+  ThreePidAuthFailedError,
+  TokenIncorrectError,
+} from './validation.errors';
+
+export interface ValidationLifetimes {
+  /** How long each token sent can be submitted. */
+  tokenMs: number;
+  /** How long the session lives from its creation: validation and use to add an address included. */
+  sessionMs: number;
+}
+
+/** After this many wrong tokens the session accepts none until a new one is sent (SMS codes are short). */
+export const MAX_TOKEN_FAILURES = 5;
+
+/** Tokens a session remembers; older ones are dropped when another is sent. */
+export const MAX_LIVE_TOKENS = 10;
+
+/** A token as stored: its hash only. */
+export interface ValidationTokenRecord {
+  hash: string;
+  expiresAt: number;
+}
+
+/** Everything a session is made of, as a repository stores and restores it. */
+export interface ValidationSessionState {
+  sid: string;
+  medium: Medium;
+  /** Canonical address (see three-pid-address.ts). */
+  address: string;
+  clientSecretHash: string;
+  /** Identifies the unvalidated session of one (medium, address, client_secret); unset once validated. */
+  pendingKey?: string;
+  lastSendAttempt: number;
+  /** Where the browser goes after validating by e-mail link, `sid` included. */
+  nextLink?: string;
+  createdAt: number;
+  validatedAt?: number;
+  consumedAt?: number;
+  tokenFailures: number;
+  tokens: ValidationTokenRecord[];
+  /** Optimistic concurrency: a save succeeds only if nobody saved the session since it was loaded. */
+  version: number;
+}
+
+export type SubmitOutcome = 'validated' | 'already-validated';
+
+/**
+ * A user proving control of an e-mail address or phone number: the homeserver sends a token to
+ * the address, and whoever submits it with the right client_secret validates the session. A
+ * validated session may then add the address to one account, once, within the session's lifetime.
+ * Sessions are not bound to an account: requestToken needs no access token.
+ */
+export class ValidationSession {
+  private changed = false;
+
+  private constructor(private readonly state: ValidationSessionState) {}
+
+  /** A new session with its first token; returns the session and the token to deliver. */
+  static start(input: {
+    medium: Medium;
+    address: string;
+    clientSecret: string;
+    sendAttempt: number;
+    nextLink?: URL;
+    now: number;
+    lifetimes: ValidationLifetimes;
+  }): { session: ValidationSession; token: string } {
+    const session = new ValidationSession({
+      sid: randomBytes(18).toString('base64url'),
+      medium: input.medium,
+      address: input.address,
+      clientSecretHash: sha256(input.clientSecret),
+      pendingKey: ValidationSession.pendingKeyFor(input.medium, input.address, input.clientSecret),
+      lastSendAttempt: input.sendAttempt,
+      createdAt: input.now,
+      tokenFailures: 0,
+      tokens: [],
+      version: 0,
+    });
+    const token = session.issueToken(input.sendAttempt, input.nextLink, input.now, input.lifetimes);
+    return { session, token };
+  }
+
+  static restore(state: ValidationSessionState): ValidationSession {
+    return new ValidationSession({ ...state, tokens: [...state.tokens] });
+  }
+
+  /** Requests for the same (medium, address, client_secret) continue one unvalidated session. */
+  static pendingKeyFor(medium: Medium, address: string, clientSecret: string): string {
+    return sha256(`${medium}\0${address}\0${clientSecret}`);
+  }
+
+  get sid(): string {
+    return this.state.sid;
+  }
+  get medium(): Medium {
+    return this.state.medium;
+  }
+  get address(): string {
+    return this.state.address;
+  }
+  get lastSendAttempt(): number {
+    return this.state.lastSendAttempt;
+  }
+  get nextLink(): string | undefined {
+    return this.state.nextLink;
+  }
+  get isValidated(): boolean {
+    return this.state.validatedAt !== undefined;
+  }
+  get validatedAt(): number | undefined {
+    return this.state.validatedAt;
+  }
+  /** Whether anything changed since the session was started or restored. */
+  get hasChanges(): boolean {
+    return this.changed;
+  }
+
+  /** A copy of the state, for the repository. */
+  snapshot(): ValidationSessionState {
+    return { ...this.state, tokens: [...this.state.tokens] };
+  }
+
+  expiresAt(lifetimes: ValidationLifetimes): number {
+    return this.state.createdAt + lifetimes.sessionMs;
+  }
+
+  isExpired(now: number, lifetimes: ValidationLifetimes): boolean {
+    return now >= this.expiresAt(lifetimes);
+  }
+
+  isOwnedBy(clientSecret: string): boolean {
+    return timingSafeEqual(Buffer.from(sha256(clientSecret)), Buffer.from(this.state.clientSecretHash));
+  }
+
+  /** A client retrying a request repeats its send_attempt; only a higher one asks for a new message. */
+  wantsNewToken(sendAttempt: number): boolean {
+    return sendAttempt > this.state.lastSendAttempt;
+  }
+
+  /**
+   * A new token for a new message. Earlier tokens stay valid until they expire; the count of
+   * wrong tokens starts again. Returns the token, which is stored only as a hash.
+   */
+  issueToken(sendAttempt: number, nextLink: URL | undefined, now: number, lifetimes: ValidationLifetimes): string {
+    if (this.isValidated) throw new Error('A validated session needs no token');
+    const token =
+      this.state.medium === 'email' ? randomBytes(24).toString('base64url') : String(randomInt(0, 1_000_000)).padStart(6, '0');
+    // Expired tokens are forgotten, and only the latest few are kept, so that a session stays small.
+    this.state.tokens = this.state.tokens.filter((record) => record.expiresAt > now).slice(-(MAX_LIVE_TOKENS - 1));
+    this.state.tokens.push({
+      hash: this.tokenHash(token),
+      expiresAt: Math.min(now + lifetimes.tokenMs, this.expiresAt(lifetimes)),
+    });
+    this.state.lastSendAttempt = sendAttempt;
+    this.state.tokenFailures = 0;
+    if (nextLink) {
+      const target = new URL(nextLink);
+      target.searchParams.set('sid', this.state.sid);
+      this.state.nextLink = target.toString();
+    }
+    this.changed = true;
+    return token;
+  }
+
+  /** Undoes issueToken when the message could not be delivered, so that a retry sends again. */
+  withdrawToken(token: string, sendAttempt: number, previousSendAttempt: number): void {
+    const hash = this.tokenHash(token);
+    this.state.tokens = this.state.tokens.filter((record) => record.hash !== hash);
+    if (this.state.lastSendAttempt === sendAttempt) this.state.lastSendAttempt = previousSendAttempt;
+    this.changed = true;
+  }
+
+  /**
+   * The holder of the client_secret checks that it can open the session, before submitting a token
+   * (the e-mail link's confirmation page). Throws as submitToken would, token aside.
+   */
+  assertOpenableBy(clientSecret: string, now: number, lifetimes: ValidationLifetimes): void {
+    if (!this.isOwnedBy(clientSecret)) throw new NoValidSessionError();
+    if (this.isExpired(now, lifetimes)) throw new SessionExpiredError('session');
+  }
+
+  /**
+   * Validates the session with a token it sent. Submitting a correct token again is harmless
+   * (a second click on the link), even after the token expired, as long as the session lives.
+   */
+  submitToken(token: string, clientSecret: string, now: number, lifetimes: ValidationLifetimes): SubmitOutcome {
+    this.assertOpenableBy(clientSecret, now, lifetimes);
+    // People copy SMS codes with spaces; tokens never contain white space.
+    const record = this.state.tokens.find((candidate) => candidate.hash === this.tokenHash(token.replace(/\s+/g, '')));
+    if (this.isValidated) {
+      if (!record) throw new TokenIncorrectError();
+      return 'already-validated';
+    }
+    if (this.state.tokenFailures >= MAX_TOKEN_FAILURES) throw new SessionExpiredError('too-many-attempts');
+    if (!record) {
+      this.state.tokenFailures += 1;
+      this.changed = true;
+      throw new TokenIncorrectError();
+    }
+    if (record.expiresAt <= now) throw new SessionExpiredError('token');
+    this.state.validatedAt = now;
+    this.state.pendingKey = undefined;
+    this.changed = true;
+    return 'validated';
+  }
+
+  /** Uses the validated session to add its address to an account: once, and only while it lives. */
+  consume(clientSecret: string, now: number, lifetimes: ValidationLifetimes): void {
+    if (!this.isOwnedBy(clientSecret)) throw new ThreePidAuthFailedError('unknown');
+    if (!this.isValidated) throw new ThreePidAuthFailedError('not-validated');
+    if (this.isExpired(now, lifetimes)) throw new ThreePidAuthFailedError('expired');
+    if (this.state.consumedAt !== undefined) throw new ThreePidAuthFailedError('used');
+    this.state.consumedAt = now;
+    this.changed = true;
+  }
+
+  /** Tokens are unique per session only (six-digit SMS codes repeat across sessions). */
+  private tokenHash(token: string): string {
+    return sha256(`${this.state.sid}:${token}`);
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}

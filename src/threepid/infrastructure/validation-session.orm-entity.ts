@@ -1,0 +1,54 @@
+import { Column, Entity, Index, PrimaryColumn, ValueTransformer } from 'typeorm';
+import { msTimestamp } from '../../database/ms-timestamp.transformer';
+import type { ValidationTokenRecord } from '../domain/validation-session';
+
+/** Token hashes live in their session's row, so that every change to a session is one statement. */
+const tokenList: ValueTransformer = {
+  to: (tokens: ValidationTokenRecord[]) => JSON.stringify(tokens.map(({ hash, expiresAt }) => [hash, expiresAt])),
+  from: (text: string) => (JSON.parse(text) as [string, number][]).map(([hash, expiresAt]) => ({ hash, expiresAt })),
+};
+
+@Entity('threepid_validation_sessions')
+@Index('idx_threepid_validation_sessions_created', ['createdAt'])
+export class ValidationSessionOrmEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  sid!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  medium!: string;
+
+  @Column({ type: 'varchar', length: 512 })
+  address!: string;
+
+  @Column({ name: 'client_secret_hash', type: 'varchar', length: 64 })
+  clientSecretHash!: string;
+
+  /** Unique, so that concurrent requests cannot open two unvalidated sessions for one address and secret. */
+  @Index('uq_threepid_validation_sessions_pending', { unique: true })
+  @Column({ name: 'pending_key', type: 'varchar', length: 64, nullable: true })
+  pendingKey!: string | null;
+
+  @Column({ name: 'last_send_attempt', type: 'bigint', transformer: msTimestamp })
+  lastSendAttempt!: number;
+
+  @Column({ name: 'next_link', type: 'varchar', length: 2048, nullable: true })
+  nextLink!: string | null;
+
+  @Column({ type: 'text', transformer: tokenList })
+  tokens!: ValidationTokenRecord[];
+
+  @Column({ name: 'token_failures', type: 'integer' })
+  tokenFailures!: number;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: msTimestamp })
+  createdAt!: number;
+
+  @Column({ name: 'validated_at', type: 'bigint', nullable: true, transformer: msTimestamp })
+  validatedAt!: number | null;
+
+  @Column({ name: 'consumed_at', type: 'bigint', nullable: true, transformer: msTimestamp })
+  consumedAt!: number | null;
+
+  @Column({ type: 'integer' })
+  version!: number;
+}
