@@ -43,8 +43,11 @@ export interface TokenSubmission {
 
 /** How often expired sessions are deleted; any instance may do it, deleting twice is harmless. */
 const PURGE_INTERVAL_MS = 10 * 60_000;
-/** Attempts at a read-decide-write cycle before giving up on a session many requests change at once. */
-const MAX_CONFLICT_RETRIES = 5;
+/**
+ * Attempts at a read-decide-write cycle before giving up on a session many requests change at once.
+ * More than MAX_TOKEN_FAILURES: each lost round is another request's win, and a locked session stops changing.
+ */
+const MAX_CONFLICT_RETRIES = 10;
 
 /**
  * Proving control of an address: requestToken starts or continues a validation session and sends
