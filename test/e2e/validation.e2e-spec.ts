@@ -409,6 +409,8 @@ describe.each(DATABASE_KINDS)('validation settings [%s]', (kind) => {
       for (const path of [EMAIL_REQUEST, MSISDN_REQUEST]) {
         const response = await t.http().post(path).send({ client_secret: 'a b' }).expect(403);
         expect(response.body).toEqual({ errcode: 'M_FORBIDDEN', error: expect.any(String) });
+        const notJson = await t.http().post(path).type('text/plain').send('{"email":').expect(403);
+        expect(notJson.body.errcode).toBe('M_FORBIDDEN');
       }
     } finally {
       await t.close();

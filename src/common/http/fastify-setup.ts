@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import { NotJsonError, UnrecognizedRequestError } from '../errors/matrix-error';
+import { UnrecognizedRequestError } from '../errors/matrix-error';
+import { UnparsableBody } from './unparsable-body';
 import { RouteTable } from './route-table';
 
 /** The recommended headers, on every response. @see spec: Client-Server API, "Web Browser Clients" */
@@ -15,8 +16,9 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 /**
  * HTTP behaviour the Matrix spec asks of every endpoint, installed on the Fastify instance before
  * Nest registers its routes:
- * - bodies are JSON whatever the Content-Type says (clients need not send one), and invalid JSON
- *   is M_NOT_JSON; an empty body counts as none; a request that matches no route is not parsed, so 404/405 win over body errors;
+ * - bodies are JSON whatever the Content-Type says (clients need not send one); invalid JSON is
+ *   M_NOT_JSON, answered by the validation pipe, so that guards (authentication, feature switches)
+ *   speak first; an empty body counts as none; a request that matches no route is not parsed, so 404/405 win over body errors;
  * - CORS headers on every response, and OPTIONS answered for any path before any endpoint logic.
  */
 export function installMatrixHttpConventions(fastify: FastifyInstance, routes: RouteTable): void {
@@ -35,9 +37,9 @@ export function installMatrixHttpConventions(fastify: FastifyInstance, routes: R
     try {
       text = utf8.decode(body as Buffer);
     } catch {
-      return done(new NotJsonError(), undefined);
+      return done(null, new UnparsableBody());
     }
-    parseJson(request, text, (error, json) => (error ? done(new NotJsonError(), undefined) : done(null, json)));
+    parseJson(request, text, (error, json) => done(null, error ? new UnparsableBody() : json));
   });
 
   fastify.addHook('onRequest', (request, reply, done) => {

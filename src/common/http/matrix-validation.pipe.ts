@@ -2,6 +2,7 @@ import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate, ValidationError } from 'class-validator';
 import { BadJsonError, InvalidParamError, MissingParamError, NotJsonError } from '../errors/matrix-error';
+import { UnparsableBody } from './unparsable-body';
 
 /** class-validator constraints that mean "this value has the wrong JSON type", not "a bad value". */
 const TYPE_CONSTRAINTS = new Set([
@@ -29,7 +30,7 @@ export class MatrixValidationPipe implements PipeTransform {
   async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const dtoClass = metadata.metatype;
     if (metadata.type !== 'body' || !dtoClass || isPrimitiveType(dtoClass)) return value;
-    if (value === undefined) throw new NotJsonError();
+    if (value === undefined || value instanceof UnparsableBody) throw new NotJsonError();
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BadJsonError();
     if (exceedsDepth(value, MAX_JSON_DEPTH)) throw new BadJsonError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
 
