@@ -137,8 +137,8 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     return this.retryOnConflict(async () => {
       const now = this.clock.now();
       let session = await this.sessions.findPending(pendingKey);
-      if (session?.isExpired(now, lifetimes)) {
-        await this.sessions.delete(session.sid);
+      if (session && (session.isExpired(now, lifetimes) || session.isLocked)) {
+        await this.sessions.delete(session.sid); // and start afresh, with a new sid
         session = undefined;
       }
 

@@ -25,12 +25,16 @@ export function canonicalEmail(raw: string): string {
 }
 
 /**
- * Full Unicode case folding as far as JavaScript offers it: upper-casing first expands `ß` to `SS`
- * (plain toLowerCase would keep `ß`), so the result matches Python's str.casefold() used by Synapse.
+ * Full Unicode case folding as far as JavaScript offers it, to match Python's str.casefold() used
+ * by Synapse: upper-casing first expands `ß` to `SS` (plain toLowerCase would keep `ß`), and the
+ * final sigma `ς`, which toLowerCase produces at the end of a word, folds to `σ`.
  */
 function caseFold(text: string): string {
-  return text.toUpperCase().toLowerCase();
+  return text.toUpperCase().toLowerCase().replace(/ς/g, 'σ');
 }
+
+/** Digits with the usual separators, and an optional leading `+`. */
+const DIALLED_NUMBER = /^\s*\+?[\d\s().\/-]+$/;
 
 export interface PhoneNumber {
   /** E.164 digits without the `+`: how Matrix writes an msisdn (GB 07700900123 → 447700900123). */
@@ -49,12 +53,14 @@ export function parsePhoneNumber(country: string, phoneNumber: string): PhoneNum
   if (!/^[A-Z]{2}$/.test(region) || !isSupportedCountry(region)) {
     throw new InvalidPhoneNumberError(`Unknown country code "${country.slice(0, 8)}"`);
   }
+  // Only what people write in a number; libphonenumber would otherwise pick a number out of any text.
+  if (!DIALLED_NUMBER.test(phoneNumber)) throw new InvalidPhoneNumberError();
   let parsed;
   try {
     parsed = parsePhoneNumberWithError(phoneNumber, region as CountryCode);
   } catch {
     throw new InvalidPhoneNumberError();
   }
-  if (!parsed.isPossible()) throw new InvalidPhoneNumberError();
+  if (!parsed.isPossible() || parsed.ext) throw new InvalidPhoneNumberError();
   return { msisdn: parsed.number.slice(1), international: parsed.formatInternational() };
 }

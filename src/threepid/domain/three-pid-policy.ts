@@ -29,7 +29,7 @@ export class ThreePidAllowlist {
 function globToRegExp(glob: string): RegExp {
   const source = glob
     .split('*')
-    .map((literal) => literal.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'))
+    .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join('.*');
   return new RegExp(`^${source}$`, 'iu');
 }

@@ -14,7 +14,7 @@ export interface ValidationLifetimes {
   sessionMs: number;
 }
 
-/** After this many wrong tokens the session accepts none until a new one is sent (SMS codes are short). */
+/** After this many wrong tokens the session accepts none (SMS codes are short); a new session is needed. */
 export const MAX_TOKEN_FAILURES = 5;
 
 /** Tokens a session remembers; older ones are dropped when another is sent. */
@@ -87,7 +87,7 @@ export class ValidationSession {
   }
 
   static restore(state: ValidationSessionState): ValidationSession {
-    return new ValidationSession({ ...state, tokens: [...state.tokens] });
+    return new ValidationSession({ ...state, tokens: state.tokens.map((record) => ({ ...record })) });
   }
 
   /** Requests for the same (medium, address, client_secret) continue one unvalidated session. */
@@ -123,7 +123,7 @@ export class ValidationSession {
 
   /** A copy of the state, for the repository. */
   snapshot(): ValidationSessionState {
-    return { ...this.state, tokens: [...this.state.tokens] };
+    return { ...this.state, tokens: this.state.tokens.map((record) => ({ ...record })) };
   }
 
   expiresAt(lifetimes: ValidationLifetimes): number {
@@ -138,14 +138,22 @@ export class ValidationSession {
     return timingSafeEqual(Buffer.from(sha256(clientSecret)), Buffer.from(this.state.clientSecretHash));
   }
 
+  /**
+   * Too many wrong tokens: the session accepts none, ever (guessing six-digit codes must not pay).
+   * A new requestToken then starts a new session.
+   */
+  get isLocked(): boolean {
+    return this.state.tokenFailures >= MAX_TOKEN_FAILURES;
+  }
+
   /** A client retrying a request repeats its send_attempt; only a higher one asks for a new message. */
   wantsNewToken(sendAttempt: number): boolean {
     return sendAttempt > this.state.lastSendAttempt;
   }
 
   /**
-   * A new token for a new message. Earlier tokens stay valid until they expire; the count of
-   * wrong tokens starts again. Returns the token, which is stored only as a hash.
+   * A new token for a new message. Earlier tokens stay valid until they expire; wrong tokens
+   * already submitted still count. Returns the token, which is stored only as a hash.
    */
   issueToken(sendAttempt: number, nextLink: URL | undefined, now: number, lifetimes: ValidationLifetimes): string {
     if (this.isValidated) throw new Error('A validated session needs no token');
@@ -158,11 +166,12 @@ export class ValidationSession {
       expiresAt: Math.min(now + lifetimes.tokenMs, this.expiresAt(lifetimes)),
     });
     this.state.lastSendAttempt = sendAttempt;
-    this.state.tokenFailures = 0;
     if (nextLink) {
+      // The client's own parameters stay byte for byte; only a `sid` among them is replaced.
       const target = new URL(nextLink);
-      target.searchParams.set('sid', this.state.sid);
-      this.state.nextLink = target.toString();
+      const kept = target.search.slice(1).split('&').filter((parameter) => parameter && parameter.split('=', 1)[0] !== 'sid');
+      target.search = [...kept, `sid=${encodeURIComponent(this.state.sid)}`].join('&');
+      this.state.nextLink = target.href;
     }
     this.changed = true;
     return token;
@@ -197,7 +206,7 @@ export class ValidationSession {
       if (!record) throw new TokenIncorrectError();
       return 'already-validated';
     }
-    if (this.state.tokenFailures >= MAX_TOKEN_FAILURES) throw new SessionExpiredError('too-many-attempts');
+    if (this.isLocked) throw new SessionExpiredError('too-many-attempts');
     if (!record) {
       this.state.tokenFailures += 1;
       this.changed = true;

@@ -39,6 +39,11 @@ describe(redactUrl.name, () => {
     ['/x?access_token', '/x?access_token=<redacted>'],
     ['/x?%zz=abc', '/x?%zz=<redacted>'],
     ['/x', '/x'],
+    ['/submit_token?token=abc&client_secret=s3cret&sid=S1d', '/submit_token?token=<redacted>&client_secret=<redacted>&sid=S1d'],
+    ['/x?sid=S1d&TOKEN=abc&Client_Secret=s3cret', '/x?sid=S1d&TOKEN=<redacted>&Client_Secret=<redacted>'],
+    ['/x?client%5Fsecret=s3cret&sid=S1d', '/x?client%5Fsecret=<redacted>&sid=S1d'],
+    ['/x?%74oken=abc&sid=S1d', '/x?%74oken=<redacted>&sid=S1d'],
+    ['/x?next_token=1&client_secrets=2&sid=S1d', '/x?next_token=1&client_secrets=2&sid=S1d'],
   ])('turns %s into %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
   });
