@@ -174,7 +174,12 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
       await deliver(session, token);
     } catch (error) {
       this.logger.warn({ err: error, medium: session.medium, sid: session.sid }, `Could not send the validation ${session.medium}`);
-      await undo();
+      try {
+        await undo();
+      } catch (undoError) {
+        // The client still learns that nothing was sent; the token left behind was never delivered.
+        this.logger.error({ err: undoError, sid: session.sid }, 'Could not take back an undelivered validation token');
+      }
       throw new DeliveryFailedError(session.medium);
     }
   }

@@ -1,0 +1,92 @@
+import { EmailMessage, EmailSender } from '../../src/threepid/domain/ports/email-sender';
+import { SmsSender } from '../../src/threepid/domain/ports/sms-sender';
+import { ThreePidRepository } from '../../src/threepid/domain/ports/three-pid.repository';
+import { ValidationSessionConflictError, ValidationSessionRepository } from '../../src/threepid/domain/ports/validation-session.repository';
+import { Medium } from '../../src/threepid/domain/medium';
+import { ThreePid } from '../../src/threepid/domain/three-pid';
+import { ThreePidInUseError } from '../../src/threepid/domain/three-pid.errors';
+import { ValidationSession, ValidationSessionState } from '../../src/threepid/domain/validation-session';
+
+/** Behaves as the TypeORM repository does: unique pending keys, and saves checked against the version. */
+export class InMemoryValidationSessionRepository implements ValidationSessionRepository {
+  readonly rows = new Map<string, ValidationSessionState>();
+  /** Set to make the next save fail as if another request had saved first. */
+  conflictsToSimulate = 0;
+  failDeletes = false;
+
+  async findBySid(sid: string): Promise<ValidationSession | undefined> {
+    const row = this.rows.get(sid);
+    return row && ValidationSession.restore(row);
+  }
+
+  async findPending(pendingKey: string): Promise<ValidationSession | undefined> {
+    const row = [...this.rows.values()].find((candidate) => candidate.pendingKey === pendingKey);
+    return row && ValidationSession.restore(row);
+  }
+
+  async insert(session: ValidationSession): Promise<void> {
+    const state = session.snapshot();
+    if (this.rows.has(state.sid) || [...this.rows.values()].some((row) => row.pendingKey && row.pendingKey === state.pendingKey)) {
+      throw new ValidationSessionConflictError();
+    }
+    this.rows.set(state.sid, state);
+  }
+
+  async save(session: ValidationSession): Promise<void> {
+    const state = session.snapshot();
+    if (this.conflictsToSimulate > 0) {
+      this.conflictsToSimulate -= 1;
+      throw new ValidationSessionConflictError();
+    }
+    if (this.rows.get(state.sid)?.version !== state.version) throw new ValidationSessionConflictError();
+    this.rows.set(state.sid, { ...state, version: state.version + 1 });
+  }
+
+  async delete(sid: string): Promise<void> {
+    if (this.failDeletes) throw new Error('database unavailable');
+    this.rows.delete(sid);
+  }
+
+  async deleteCreatedBefore(time: number): Promise<number> {
+    const expired = [...this.rows.values()].filter((row) => row.createdAt < time);
+    for (const row of expired) this.rows.delete(row.sid);
+    return expired.length;
+  }
+}
+
+export class InMemoryThreePidRepository implements ThreePidRepository {
+  readonly threePids: ThreePid[] = [];
+
+  async findByUser(userId: string): Promise<ThreePid[]> {
+    return this.threePids.filter((threePid) => threePid.userId === userId);
+  }
+
+  async isInUse(medium: Medium, address: string): Promise<boolean> {
+    return this.threePids.some((threePid) => threePid.medium === medium && threePid.address === address);
+  }
+
+  async add(threePid: ThreePid): Promise<void> {
+    if (await this.isInUse(threePid.medium, threePid.address)) throw new ThreePidInUseError();
+    this.threePids.push(threePid);
+  }
+}
+
+export class RecordingEmailSender implements EmailSender {
+  readonly sent: EmailMessage[] = [];
+  failure?: Error;
+
+  async send(message: EmailMessage): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.sent.push(message);
+  }
+}
+
+export class RecordingSmsSender implements SmsSender {
+  readonly sent: { to: string; body: string }[] = [];
+  failure?: Error;
+
+  async send(to: string, body: string): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.sent.push({ to, body });
+  }
+}
