@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CommonModule } from '../common/common.module';
 import { AccessTokenGuard } from './api/access-token.guard';
 import { ConfigurableAuthModule } from './auth.options';
 import { LoginController } from './api/login.controller';
@@ -20,7 +21,7 @@ import { UserOrmEntity } from './infrastructure/user.orm-entity';
  * Global unless `isGlobal: false`, so that any feature module can put `@Authenticated()` on its handlers.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserOrmEntity, AccessTokenOrmEntity])],
+  imports: [CommonModule, TypeOrmModule.forFeature([UserOrmEntity, AccessTokenOrmEntity])],
   controllers: [LoginController],
   providers: [
     LoginService,

@@ -1,5 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { Medium } from './domain/medium';
+import type { EmailSender } from './domain/ports/email-sender';
+import type { SmsSender } from './domain/ports/sms-sender';
 import type { ThreePidPattern } from './domain/three-pid-policy';
 import type { ValidationLifetimes } from './domain/validation-session';
 
@@ -22,6 +24,10 @@ export interface ThreePidModuleOptions {
   email: { smtpUrl?: string; from: string };
   /** Settings of the default SmsSender: a webhook when `webhookUrl` is set, otherwise the log. */
   sms: { webhookUrl?: string };
+  /** The host's own mailer, instead of the default EmailSender. */
+  emailSender?: EmailSender;
+  /** The host's own SMS gateway, instead of the default SmsSender. */
+  smsSender?: SmsSender;
 }
 
 export const {

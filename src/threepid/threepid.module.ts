@@ -1,5 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CommonModule } from '../common/common.module';
 import { SubmitTokenController } from './api/submit-token.controller';
 import { ThreePidController } from './api/three-pid.controller';
 import { ThreePidChangesGuard } from './api/requires-3pid-changes.decorator';
@@ -22,10 +23,11 @@ import { ConfigurableThreePidModule, THREE_PID_MODULE_OPTIONS, type ThreePidModu
 
 /**
  * The Account Administrative Contact API. `ThreePidModule.forRoot({...})` or
- * `ThreePidModule.forRootAsync({ inject, useFactory })`; each port has a default adapter.
+ * `ThreePidModule.forRootAsync({ inject, useFactory })`; each port has a default adapter, and the
+ * senders can be the host's own (`emailSender`, `smsSender` in the options).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([ThreePidOrmEntity, ValidationSessionOrmEntity])],
+  imports: [CommonModule, TypeOrmModule.forFeature([ThreePidOrmEntity, ValidationSessionOrmEntity])],
   controllers: [ThreePidController, ValidationController, SubmitTokenController],
   providers: [
     ThreePidService,
@@ -36,7 +38,8 @@ import { ConfigurableThreePidModule, THREE_PID_MODULE_OPTIONS, type ThreePidModu
     {
       provide: EmailSender,
       inject: [THREE_PID_MODULE_OPTIONS],
-      useFactory: ({ email, media }: ThreePidModuleOptions): EmailSender => {
+      useFactory: ({ email, media, emailSender }: ThreePidModuleOptions): EmailSender => {
+        if (emailSender) return emailSender;
         if (email.smtpUrl) return new SmtpEmailSender(email.smtpUrl, email.from);
         if (media.includes('email')) warnDeliveryToLog('SMTP_URL', 'emails');
         return new LogEmailSender();
@@ -45,14 +48,23 @@ import { ConfigurableThreePidModule, THREE_PID_MODULE_OPTIONS, type ThreePidModu
     {
       provide: SmsSender,
       inject: [THREE_PID_MODULE_OPTIONS],
-      useFactory: ({ sms, media }: ThreePidModuleOptions): SmsSender => {
+      useFactory: ({ sms, media, smsSender }: ThreePidModuleOptions): SmsSender => {
+        if (smsSender) return smsSender;
         if (sms.webhookUrl) return new WebhookSmsSender(sms.webhookUrl);
         if (media.includes('msisdn')) warnDeliveryToLog('SMS_WEBHOOK_URL', 'SMS');
         return new LogSmsSender();
       },
     },
   ],
-  exports: [ThreePidService, ValidationService, ThreePidRepository, ValidationSessionRepository],
+  // The guard and the options go too, so that a host's own controllers can use @Requires3pidChanges().
+  exports: [
+    ThreePidService,
+    ValidationService,
+    ThreePidRepository,
+    ValidationSessionRepository,
+    ThreePidChangesGuard,
+    THREE_PID_MODULE_OPTIONS,
+  ],
 })
 export class ThreePidModule extends ConfigurableThreePidModule {}
 

@@ -22,6 +22,7 @@ class ValidationSessionBuilder {
   private now: number = SESSION_DEFAULTS.startedAt;
   private lifetimes: ValidationLifetimes = SESSION_DEFAULTS.lifetimes;
   private validatedAt?: number;
+  private delivered = true;
 
   email(address = 'alice@example.org'): this {
     this.medium = 'email';
@@ -60,6 +61,12 @@ class ValidationSessionBuilder {
     return this;
   }
 
+  /** Its first token still being sent: issued, its delivery not yet confirmed. */
+  sending(): this {
+    this.delivered = false;
+    return this;
+  }
+
   /** Validated with its first token, `afterMs` after it started. */
   validated(afterMs = 1000): this {
     this.validatedAt = this.now + afterMs;
@@ -77,6 +84,7 @@ class ValidationSessionBuilder {
       now: this.now,
       lifetimes: this.lifetimes,
     });
+    if (this.delivered) session.confirmDelivery(token);
     if (this.validatedAt !== undefined) session.submitToken(token, this.clientSecret, this.validatedAt, this.lifetimes);
     return { session: ValidationSession.restore(session.snapshot()), token };
   }

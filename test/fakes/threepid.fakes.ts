@@ -47,6 +47,13 @@ export class InMemoryValidationSessionRepository implements ValidationSessionRep
     this.rows.delete(sid);
   }
 
+  async deleteIfUnchanged(session: ValidationSession): Promise<boolean> {
+    if (this.failDeletes) throw new Error('database unavailable');
+    const { sid, version } = session.snapshot();
+    if (this.rows.get(sid)?.version !== version) return false;
+    return this.rows.delete(sid);
+  }
+
   async deleteCreatedBefore(time: number): Promise<number> {
     const expired = [...this.rows.values()].filter((row) => row.createdAt < time);
     for (const row of expired) this.rows.delete(row.sid);

@@ -23,7 +23,7 @@ export class CreateValidationSessions1764979200000 implements MigrationInterface
           text('pending_key', 64, { isNullable: true }),
           bigint('last_send_attempt'),
           text('next_link', 2048, { isNullable: true }),
-          // JSON list of [token hash, expiry], so that a session changes in one statement.
+          // JSON list of [token hash, issued, expires, delivered], so that a session changes in one statement.
           { name: 'tokens', type: 'text', isNullable: false },
           int('token_failures'),
           bigint('created_at'),

@@ -39,7 +39,7 @@ export class SubmitTokenController {
     if (!link) return sendHtml(reply, 400, failurePage(INCOMPLETE_LINK));
     await answerWithPage(reply, async () => {
       const session = await this.validation.openSession('email', link.sid, link.clientSecret);
-      sendHtml(reply, 200, session.validated ? alreadyValidatedPage(session.address) : confirmationPage(session.address));
+      sendHtml(reply, 200, session.validated ? alreadyValidatedPage(session.address) : confirmationPage(session.address, session.nextLinkHost));
     });
   }
 

@@ -27,11 +27,12 @@ export function redirect(reply: FastifyReply, location: string): void {
  * Shown on GET: validating takes a click on the button (a POST to the same URL), so that mail
  * scanners that fetch every link cannot validate anyone's address.
  */
-export function confirmationPage(address: string): string {
+export function confirmationPage(address: string, nextLinkHost?: string): string {
+  const next = nextLinkHost ? `<p>You will then be taken to <strong>${escapeHtml(nextLinkHost)}</strong>.</p>\n` : '';
   return page(
     'Confirm your email address',
     `<p>Confirm that <strong>${escapeHtml(address)}</strong> is your email address and may be added to your Matrix account.</p>
-<form method="post"><button type="submit">Confirm</button></form>
+${next}<form method="post"><button type="submit">Confirm</button></form>
 <p>If you did not ask for this, close this page: nothing changes.</p>`,
   );
 }

@@ -9,7 +9,7 @@ import { ValidationSessionConflictError, ValidationSessionRepository } from '../
 import { canonicalEmail, parsePhoneNumber } from '../domain/three-pid-address';
 import { ThreePidInUseError } from '../domain/three-pid.errors';
 import { NextLinkPolicy, ThreePidAllowlist } from '../domain/three-pid-policy';
-import { DeliveryFailedError, NoValidSessionError } from '../domain/validation.errors';
+import { DeliveryFailedError, DeliveryInProgressError, NoValidSessionError } from '../domain/validation.errors';
 import { SubmitOutcome, ValidationSession } from '../domain/validation-session';
 import { THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from '../three-pid.options';
 import {
@@ -129,66 +129,92 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     if (request.idServer !== undefined && request.idAccessToken === undefined) {
       throw new InvalidParamError('id_access_token is required when id_server is given');
     }
-    const nextLink = request.nextLink ? this.nextLinks.parse(request.nextLink) : undefined;
+    const nextLink = request.nextLink !== undefined ? this.nextLinks.parse(request.nextLink) : undefined;
     if (await this.threePids.isInUse(medium, address)) throw new ThreePidInUseError();
 
     const lifetimes = this.options.lifetimes;
     const pendingKey = ValidationSession.pendingKeyFor(medium, address, request.clientSecret);
-    return this.retryOnConflict(async () => {
+    const session = await this.retryOnConflict(async () => {
       const now = this.clock.now();
-      let session = await this.sessions.findPending(pendingKey);
-      if (session && (session.isExpired(now, lifetimes) || session.isLocked)) {
-        await this.sessions.delete(session.sid); // and start afresh, with a new sid
-        session = undefined;
+      let pending = await this.sessions.findPending(pendingKey);
+      // A session that can no longer be validated makes way for a new one (with a new sid).
+      if (pending && (pending.isLocked || pending.isExpired(now, lifetimes))) {
+        await this.sessions.delete(pending.sid);
+        pending = undefined;
+      }
+      const decision = pending?.decideSend(request.sendAttempt, now);
+      if (pending && decision === 'already-sent') return { session: pending }; // a retry: nothing is sent again
+      if (pending && decision === 'sending') throw new DeliveryInProgressError();
+
+      // So does one too close to its end for a whole token lifetime.
+      if (pending && pending.remainingMs(now, lifetimes) < lifetimes.tokenMs) {
+        await this.sessions.delete(pending.sid);
+      } else if (pending) {
+        const previous = { sendAttempt: pending.lastSendAttempt, nextLink: pending.nextLink };
+        const token = pending.issueToken(request.sendAttempt, nextLink, now, lifetimes);
+        await this.sessions.save(pending);
+        const withdraw = () => this.updateSession(pending.sid, (current) => current.withdrawToken(token, request.sendAttempt, previous));
+        return { session: pending, token, undo: withdraw };
       }
 
-      if (!session) {
-        const started = ValidationSession.start({ medium, address, clientSecret: request.clientSecret, sendAttempt: request.sendAttempt, nextLink, now, lifetimes });
-        await this.sessions.insert(started.session);
-        await this.deliverOrUndo(started.session, started.token, deliver, () => this.sessions.delete(started.session.sid));
-        return started.session.sid;
-      }
-
-      if (!session.wantsNewToken(request.sendAttempt)) return session.sid; // a retry: nothing is sent again
-      const previousSendAttempt = session.lastSendAttempt;
-      const token = session.issueToken(request.sendAttempt, nextLink, now, lifetimes);
-      await this.sessions.save(session);
-      await this.deliverOrUndo(session, token, deliver, async () => {
-        await this.updateSession(session.sid, (current) => current.withdrawToken(token, request.sendAttempt, previousSendAttempt));
-      });
-      return session.sid;
+      const started = ValidationSession.start({ medium, address, clientSecret: request.clientSecret, sendAttempt: request.sendAttempt, nextLink, now, lifetimes });
+      await this.sessions.insert(started.session);
+      const undo = async () => {
+        // Unless another request went on with the session meanwhile: then only this token goes.
+        if (!(await this.sessions.deleteIfUnchanged(started.session))) {
+          await this.updateSession(started.session.sid, (current) => current.withdrawToken(started.token, request.sendAttempt, { sendAttempt: Number.MIN_SAFE_INTEGER }));
+        }
+      };
+      return { session: started.session, token: started.token, undo };
     });
+
+    if (session.token !== undefined) await this.deliver(session.session, session.token, deliver, session.undo!);
+    return session.session.sid;
   }
 
   /**
-   * The token is stored before the message goes out, so that a quick click always finds it; if
-   * sending fails, it is taken back, so that no session claims a message that was never sent.
+   * The token is stored before the message goes out, so that a quick click always finds it, and
+   * marked delivered once it went out. If sending fails, it is taken back, so that no session
+   * claims a message that was never sent (and if even that fails, the delivery timeout does it).
    */
-  private async deliverOrUndo(
+  private async deliver(
     session: ValidationSession,
     token: string,
-    deliver: (session: ValidationSession, token: string) => Promise<void>,
-    undo: () => Promise<void>,
+    send: (session: ValidationSession, token: string) => Promise<void>,
+    undo: () => Promise<unknown>,
   ): Promise<void> {
     try {
-      await deliver(session, token);
+      await send(session, token);
     } catch (error) {
       this.logger.warn({ err: error, medium: session.medium, sid: session.sid }, `Could not send the validation ${session.medium}`);
       try {
         await undo();
       } catch (undoError) {
-        // The client still learns that nothing was sent; the token left behind was never delivered.
         this.logger.error({ err: undoError, sid: session.sid }, 'Could not take back an undelivered validation token');
       }
       throw new DeliveryFailedError(session.medium);
     }
+    try {
+      await this.updateSession(session.sid, (current) => current.confirmDelivery(token));
+    } catch (error) {
+      // The message went out; at worst a retry of this request sends it again after the timeout.
+      this.logger.warn({ err: error, sid: session.sid }, 'Could not record a validation message as delivered');
+    }
   }
 
-  /** The e-mail link's confirmation page: the session exists, belongs to this secret and lives. */
-  async openSession(medium: Medium, sid: string, clientSecret: string): Promise<{ address: string; validated: boolean }> {
+  /**
+   * The e-mail link's confirmation page: the session exists, belongs to this secret and lives.
+   * Says where confirming leads, so that nobody is sent to a site they did not expect.
+   */
+  async openSession(
+    medium: Medium,
+    sid: string,
+    clientSecret: string,
+  ): Promise<{ address: string; validated: boolean; nextLinkHost?: string }> {
     const session = await this.findSession(medium, sid);
     session.assertOpenableBy(clientSecret, this.clock.now(), this.options.lifetimes);
-    return { address: session.address, validated: session.isValidated };
+    const nextLink = this.currentlyAllowed(session.nextLink);
+    return { address: session.address, validated: session.isValidated, nextLinkHost: nextLink && new URL(nextLink).host };
   }
 
   /** Both submit_token endpoints. Returns where the browser goes next, if the client said. */
@@ -201,7 +227,17 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
       },
       medium,
     );
-    return { outcome, nextLink: session.nextLink };
+    return { outcome, nextLink: this.currentlyAllowed(session.nextLink) };
+  }
+
+  /** A stored next_link, if today's NEXT_LINK_ALLOWED_HOSTS still allows it. */
+  private currentlyAllowed(nextLink: string | undefined): string | undefined {
+    if (nextLink === undefined) return undefined;
+    try {
+      return this.nextLinks.parse(nextLink).href;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Deletes sessions past their lifetime, with their tokens. */

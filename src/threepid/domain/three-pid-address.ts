@@ -1,13 +1,20 @@
 import { parsePhoneNumberWithError, isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { InvalidEmailError, InvalidPhoneNumberError } from './validation.errors';
 
-/** Longest canonical e-mail address accepted, as in Synapse. */
-export const MAX_EMAIL_LENGTH = 500;
-
-/** Characters that have no place in an unquoted local part (RFC 5322 specials, spaces, controls). */
-const LOCAL_PART_FORBIDDEN = /[\s\p{Cc}<>()[\]\\,;:"]/u;
-/** Dot-separated labels of letters, digits and hyphens (Unicode allowed); no IP literals. */
-const DOMAIN = /^(?:[\p{L}\p{M}\p{N}-]+\.)*[\p{L}\p{M}\p{N}-]+$/u;
+/**
+ * Characters that have no place in an unquoted local part: RFC 5322 specials, spaces, controls, and
+ * invisible format characters (a right-to-left override would make one address look like another),
+ * and lone UTF-16 surrogates (a database would store them as U+FFFD, another address).
+ */
+const LOCAL_PART_FORBIDDEN = /[\s\p{Cc}\p{Cf}\p{Cs}<>()[\]\\,;:"]/u;
+/** A domain label: letters, digits and hyphens (Unicode allowed), at most 63 of them. */
+const DOMAIN_LABEL = /^[\p{L}\p{M}\p{N}-]{1,63}$/u;
+/**
+ * RFC 5321 limits, so that an address no mail server would take is refused here rather than when
+ * sending (and an address is at most 320 characters, well within Synapse's 500).
+ */
+export const MAX_LOCAL_PART_BYTES = 64;
+export const MAX_DOMAIN_LENGTH = 255;
 
 /**
  * The one form an e-mail address is stored, compared and looked up in: surrounding white space
@@ -17,11 +24,12 @@ const DOMAIN = /^(?:[\p{L}\p{M}\p{N}-]+\.)*[\p{L}\p{M}\p{N}-]+$/u;
 export function canonicalEmail(raw: string): string {
   const parts = raw.trim().split('@');
   if (parts.length !== 2) throw new InvalidEmailError();
-  const [local, domain] = parts;
-  if (!local || LOCAL_PART_FORBIDDEN.test(local) || !DOMAIN.test(domain)) throw new InvalidEmailError();
-  const canonical = `${caseFold(local)}@${domain.toLowerCase()}`;
-  if (canonical.length > MAX_EMAIL_LENGTH) throw new InvalidEmailError();
-  return canonical;
+  const [local, domain] = [caseFold(parts[0]), parts[1].toLowerCase()];
+  if (!local || LOCAL_PART_FORBIDDEN.test(local) || Buffer.byteLength(local) > MAX_LOCAL_PART_BYTES) {
+    throw new InvalidEmailError();
+  }
+  if (domain.length > MAX_DOMAIN_LENGTH || !domain.split('.').every((label) => DOMAIN_LABEL.test(label))) throw new InvalidEmailError();
+  return `${local}@${domain}`;
 }
 
 /**
@@ -33,8 +41,11 @@ function caseFold(text: string): string {
   return text.toUpperCase().toLowerCase().replace(/ς/g, 'σ');
 }
 
-/** Digits with the usual separators, and an optional leading `+`. */
-const DIALLED_NUMBER = /^\s*\+?[\d\s().\/-]+$/;
+/** Digits with the usual separators, and an optional leading `+` (after trimming: no ambiguous spaces to backtrack over). */
+const DIALLED_NUMBER = /^\+?[\d\s().\/-]+$/;
+
+/** Longer than any number written with separators. */
+const MAX_PHONE_NUMBER_LENGTH = 64;
 
 export interface PhoneNumber {
   /** E.164 digits without the `+`: how Matrix writes an msisdn (GB 07700900123 → 447700900123). */
@@ -54,7 +65,7 @@ export function parsePhoneNumber(country: string, phoneNumber: string): PhoneNum
     throw new InvalidPhoneNumberError(`Unknown country code "${country.slice(0, 8)}"`);
   }
   // Only what people write in a number; libphonenumber would otherwise pick a number out of any text.
-  if (!DIALLED_NUMBER.test(phoneNumber)) throw new InvalidPhoneNumberError();
+  if (phoneNumber.length > MAX_PHONE_NUMBER_LENGTH || !DIALLED_NUMBER.test(phoneNumber.trim())) throw new InvalidPhoneNumberError();
   let parsed;
   try {
     parsed = parsePhoneNumberWithError(phoneNumber, region as CountryCode);

@@ -20,11 +20,24 @@ export const MAX_TOKEN_FAILURES = 5;
 /** Tokens a session remembers; older ones are dropped when another is sent. */
 export const MAX_LIVE_TOKENS = 10;
 
+/**
+ * How long sending a message may take (SMTP and webhook time out sooner). A token whose delivery
+ * was not confirmed within this time counts as never sent, so that the same send_attempt sends
+ * again: the process that was sending it may have crashed.
+ */
+export const DELIVERY_TIMEOUT_MS = 60_000;
+
 /** A token as stored: its hash only. */
 export interface ValidationTokenRecord {
   hash: string;
+  issuedAt: number;
   expiresAt: number;
+  /** The message carrying it went out; until then a retry of the same request must not claim so. */
+  delivered: boolean;
 }
+
+/** What a requestToken with a given send_attempt should do. */
+export type SendDecision = 'send' | 'already-sent' | 'sending';
 
 /** Everything a session is made of, as a repository stores and restores it. */
 export interface ValidationSessionState {
@@ -110,6 +123,10 @@ export class ValidationSession {
   get nextLink(): string | undefined {
     return this.state.nextLink;
   }
+  /** What is left of the session's lifetime. */
+  remainingMs(now: number, lifetimes: ValidationLifetimes): number {
+    return this.expiresAt(lifetimes) - now;
+  }
   get isValidated(): boolean {
     return this.state.validatedAt !== undefined;
   }
@@ -146,24 +163,37 @@ export class ValidationSession {
     return this.state.tokenFailures >= MAX_TOKEN_FAILURES;
   }
 
-  /** A client retrying a request repeats its send_attempt; only a higher one asks for a new message. */
-  wantsNewToken(sendAttempt: number): boolean {
-    return sendAttempt > this.state.lastSendAttempt;
+  /**
+   * A client retrying a request repeats its send_attempt; only a higher one asks for a new message.
+   * A repeat is answered as sent only once the message really went out: while it is still being
+   * sent the client must wait, and if its delivery was never confirmed, it is sent again.
+   */
+  decideSend(sendAttempt: number, now: number): SendDecision {
+    if (sendAttempt > this.state.lastSendAttempt) return 'send';
+    const latest = this.state.tokens.at(-1);
+    if (!latest || latest.delivered) return 'already-sent';
+    return now - latest.issuedAt < DELIVERY_TIMEOUT_MS ? 'sending' : 'send';
   }
 
   /**
-   * A new token for a new message. Earlier tokens stay valid until they expire; wrong tokens
-   * already submitted still count. Returns the token, which is stored only as a hash.
+   * A new token for a new message, not yet delivered (see confirmDelivery). Earlier tokens stay
+   * valid until they expire; wrong tokens already submitted still count. Returns the token, which
+   * is stored only as a hash.
    */
   issueToken(sendAttempt: number, nextLink: URL | undefined, now: number, lifetimes: ValidationLifetimes): string {
     if (this.isValidated) throw new Error('A validated session needs no token');
     const token =
       this.state.medium === 'email' ? randomBytes(24).toString('base64url') : String(randomInt(0, 1_000_000)).padStart(6, '0');
-    // Expired tokens are forgotten, and only the latest few are kept, so that a session stays small.
-    this.state.tokens = this.state.tokens.filter((record) => record.expiresAt > now).slice(-(MAX_LIVE_TOKENS - 1));
+    // Tokens whose message never went out are forgotten, and only the latest few are kept, so that
+    // a session stays small. Expired ones stay, so that submitting one says "expired".
+    this.state.tokens = this.state.tokens
+      .filter((record) => record.delivered || now - record.issuedAt < DELIVERY_TIMEOUT_MS)
+      .slice(-(MAX_LIVE_TOKENS - 1));
     this.state.tokens.push({
       hash: this.tokenHash(token),
+      issuedAt: now,
       expiresAt: Math.min(now + lifetimes.tokenMs, this.expiresAt(lifetimes)),
+      delivered: false,
     });
     this.state.lastSendAttempt = sendAttempt;
     if (nextLink) {
@@ -177,11 +207,25 @@ export class ValidationSession {
     return token;
   }
 
-  /** Undoes issueToken when the message could not be delivered, so that a retry sends again. */
-  withdrawToken(token: string, sendAttempt: number, previousSendAttempt: number): void {
+  /** The message carrying the token went out. */
+  confirmDelivery(token: string): void {
+    const record = this.state.tokens.find((candidate) => candidate.hash === this.tokenHash(token));
+    if (!record || record.delivered) return;
+    record.delivered = true;
+    this.changed = true;
+  }
+
+  /**
+   * Undoes issueToken when the message could not be delivered, so that a retry sends again; the
+   * send_attempt and next_link go back to what they were, unless a later request changed them.
+   */
+  withdrawToken(token: string, sendAttempt: number, previous: { sendAttempt: number; nextLink?: string }): void {
     const hash = this.tokenHash(token);
     this.state.tokens = this.state.tokens.filter((record) => record.hash !== hash);
-    if (this.state.lastSendAttempt === sendAttempt) this.state.lastSendAttempt = previousSendAttempt;
+    if (this.state.lastSendAttempt === sendAttempt) {
+      this.state.lastSendAttempt = previous.sendAttempt;
+      this.state.nextLink = previous.nextLink;
+    }
     this.changed = true;
   }
 
@@ -195,8 +239,8 @@ export class ValidationSession {
   }
 
   /**
-   * Validates the session with a token it sent. Submitting a correct token again is harmless
-   * (a second click on the link), even after the token expired, as long as the session lives.
+   * Validates the session with a token it sent. Submitting a correct token again, while it has not
+   * expired, is harmless (a second click on the link).
    */
   submitToken(token: string, clientSecret: string, now: number, lifetimes: ValidationLifetimes): SubmitOutcome {
     this.assertOpenableBy(clientSecret, now, lifetimes);
@@ -204,6 +248,7 @@ export class ValidationSession {
     const record = this.state.tokens.find((candidate) => candidate.hash === this.tokenHash(token.replace(/\s+/g, '')));
     if (this.isValidated) {
       if (!record) throw new TokenIncorrectError();
+      if (record.expiresAt <= now) throw new SessionExpiredError('token');
       return 'already-validated';
     }
     if (this.isLocked) throw new SessionExpiredError('too-many-attempts');

@@ -42,6 +42,12 @@ export class TypeOrmValidationSessionRepository implements ValidationSessionRepo
     await this.rows.delete({ sid });
   }
 
+  async deleteIfUnchanged(session: ValidationSession): Promise<boolean> {
+    const { sid, version } = session.snapshot();
+    const result = await this.rows.delete({ sid, version });
+    return result.affected === 1;
+  }
+
   async deleteCreatedBefore(time: number): Promise<number> {
     const result = await this.rows.delete({ createdAt: LessThan(time) });
     return result.affected ?? 0;

@@ -4,8 +4,15 @@ import type { ValidationTokenRecord } from '../domain/validation-session';
 
 /** Token hashes live in their session's row, so that every change to a session is one statement. */
 const tokenList: ValueTransformer = {
-  to: (tokens: ValidationTokenRecord[]) => JSON.stringify(tokens.map(({ hash, expiresAt }) => [hash, expiresAt])),
-  from: (text: string) => (JSON.parse(text) as [string, number][]).map(([hash, expiresAt]) => ({ hash, expiresAt })),
+  to: (tokens: ValidationTokenRecord[]) =>
+    JSON.stringify(tokens.map(({ hash, issuedAt, expiresAt, delivered }) => [hash, issuedAt, expiresAt, delivered ? 1 : 0])),
+  from: (text: string) =>
+    (JSON.parse(text) as [string, number, number, number][]).map(([hash, issuedAt, expiresAt, delivered]) => ({
+      hash,
+      issuedAt,
+      expiresAt,
+      delivered: delivered === 1,
+    })),
 };
 
 @Entity('threepid_validation_sessions')

@@ -1,4 +1,4 @@
-import { canonicalEmail, MAX_EMAIL_LENGTH, parsePhoneNumber } from '../../../src/threepid/domain/three-pid-address';
+import { canonicalEmail, MAX_DOMAIN_LENGTH, MAX_LOCAL_PART_BYTES, parsePhoneNumber } from '../../../src/threepid/domain/three-pid-address';
 
 const invalidParam = expect.objectContaining({ status: 400, errcode: 'M_INVALID_PARAM' });
 
@@ -38,15 +38,28 @@ describe(canonicalEmail.name, () => {
     expect(() => canonicalEmail(raw)).toThrow(invalidParam);
   });
 
-  it(`accepts ${MAX_EMAIL_LENGTH} characters, not one more`, () => {
-    const address = (length: number) => `${'a'.repeat(length - '@example.org'.length)}@example.org`;
-    expect(canonicalEmail(address(MAX_EMAIL_LENGTH))).toHaveLength(MAX_EMAIL_LENGTH);
-    expect(() => canonicalEmail(address(MAX_EMAIL_LENGTH + 1))).toThrow(invalidParam);
+  it(`accepts a local part of ${MAX_LOCAL_PART_BYTES} bytes, not one more, counted after case folding`, () => {
+    expect(canonicalEmail(`${'a'.repeat(MAX_LOCAL_PART_BYTES)}@example.org`)).toBe(`${'a'.repeat(MAX_LOCAL_PART_BYTES)}@example.org`);
+    expect(() => canonicalEmail(`${'a'.repeat(MAX_LOCAL_PART_BYTES + 1)}@example.org`)).toThrow(invalidParam);
+    expect(canonicalEmail(`${'é'.repeat(MAX_LOCAL_PART_BYTES / 2)}@example.org`)).toHaveLength(MAX_LOCAL_PART_BYTES / 2 + 12);
+    expect(() => canonicalEmail(`${'é'.repeat(MAX_LOCAL_PART_BYTES / 2 + 1)}@example.org`)).toThrow(invalidParam);
   });
 
-  it('measures the canonical form, which case folding can make longer', () => {
-    const raw = `${'ß'.repeat(250)}@x.org`;
-    expect(raw.length).toBeLessThan(MAX_EMAIL_LENGTH);
+  it(`accepts domain labels of 63 characters and domains of ${MAX_DOMAIN_LENGTH}, not more`, () => {
+    const label = 'l'.repeat(63);
+    expect(canonicalEmail(`a@${label}.org`)).toBe(`a@${label}.org`);
+    expect(() => canonicalEmail(`a@${label}l.org`)).toThrow(invalidParam);
+    const domain = (length: number) => `${`${label}.`.repeat(3)}${'d'.repeat(length - 64 * 3)}`;
+    expect(canonicalEmail(`a@${domain(MAX_DOMAIN_LENGTH)}`)).toBe(`a@${domain(MAX_DOMAIN_LENGTH)}`);
+    expect(() => canonicalEmail(`a@${domain(MAX_DOMAIN_LENGTH + 1)}`)).toThrow(invalidParam);
+  });
+
+  it.each([
+    ['a right-to-left override', 'adm\u202Enim@example.org'],
+    ['a zero-width space', 'ad\u200Bmin@example.org'],
+    ['a lone surrogate', 'a\uD800@example.org'],
+    ['a zero-width joiner in the domain', 'a@exam\u200Dple.org'],
+  ])('refuses %s', (_case, raw) => {
     expect(() => canonicalEmail(raw)).toThrow(invalidParam);
   });
 });
@@ -77,6 +90,8 @@ describe(parsePhoneNumber.name, () => {
     ['GB', '07700900123abc'],
     ['GB', '07700900123 ext. 5'],
     ['GB', 'call 07700900123'],
+    ['GB', `${' '.repeat(60_000)}x`],
+    ['GB', `${'1 '.repeat(40)}`],
   ])('refuses country %j and number %j with M_INVALID_PARAM', (country, phoneNumber) => {
     expect(() => parsePhoneNumber(country, phoneNumber)).toThrow(invalidParam);
   });

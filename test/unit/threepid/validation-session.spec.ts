@@ -1,4 +1,5 @@
 import {
+  DELIVERY_TIMEOUT_MS,
   MAX_LIVE_TOKENS,
   MAX_TOKEN_FAILURES,
   ValidationSession,
@@ -74,7 +75,7 @@ describe(ValidationSession.name, () => {
         lastSendAttempt: 1,
         createdAt: t0,
         tokenFailures: 0,
-        tokens: [{ hash: expect.stringMatching(/^[0-9a-f]{64}$/), expiresAt: t0 + lifetimes.tokenMs }],
+        tokens: [{ hash: expect.stringMatching(/^[0-9a-f]{64}$/), issuedAt: t0, expiresAt: t0 + lifetimes.tokenMs, delivered: false }],
         version: 0,
       });
     });
@@ -97,15 +98,37 @@ describe(ValidationSession.name, () => {
     });
   });
 
-  describe('wantsNewToken', () => {
+  describe('decideSend', () => {
     it.each([
-      [1, false],
-      [2, false],
-      [3, true],
-      [10, true],
-    ])('after send_attempt 2, send_attempt %i asks for a new token: %s', (sendAttempt, expected) => {
+      [1, 'already-sent'],
+      [2, 'already-sent'],
+      [3, 'send'],
+      [10, 'send'],
+    ])('after send_attempt 2 went out, send_attempt %i is answered %s', (sendAttempt, expected) => {
       const { session } = aValidationSession().withSendAttempt(2).build();
-      expect(session.wantsNewToken(sendAttempt)).toBe(expected);
+      expect(session.decideSend(sendAttempt, t0)).toBe(expected);
+    });
+
+    it('makes a repeat wait while the message is being sent, and sends again once that took too long', () => {
+      const { session } = aValidationSession().withSendAttempt(2).sending().build();
+      expect(session.decideSend(2, t0 + DELIVERY_TIMEOUT_MS - 1)).toBe('sending');
+      expect(session.decideSend(3, t0 + 1)).toBe('send');
+      expect(session.decideSend(2, t0 + DELIVERY_TIMEOUT_MS)).toBe('send');
+    });
+
+    it('answers a repeat as sent once the delivery is confirmed', () => {
+      const { session, token } = aValidationSession().withSendAttempt(2).sending().build();
+      session.confirmDelivery(token);
+      expect(session.hasChanges).toBe(true);
+      expect(session.decideSend(2, t0 + 1)).toBe('already-sent');
+    });
+
+    it('forgets a token whose delivery was never confirmed when it sends again', () => {
+      const { session, token: lost } = aValidationSession().sending().build();
+      const resent = session.issueToken(1, undefined, t0 + DELIVERY_TIMEOUT_MS, lifetimes);
+      expect(session.snapshot().tokens).toHaveLength(1);
+      expect(() => fork(session).submitToken(lost, clientSecret, t0 + DELIVERY_TIMEOUT_MS, lifetimes)).toThrow(tokenIncorrect);
+      expect(fork(session).submitToken(resent, clientSecret, t0 + DELIVERY_TIMEOUT_MS, lifetimes)).toBe('validated');
     });
   });
 
@@ -116,7 +139,7 @@ describe(ValidationSession.name, () => {
 
       expect(second).not.toBe(first);
       expect(session.lastSendAttempt).toBe(2);
-      expect(session.wantsNewToken(2)).toBe(false);
+      expect(session.decideSend(2, t0 + 1000)).toBe('sending');
       expect(session.hasChanges).toBe(true);
       expect(fork(session).submitToken(first, clientSecret, t0 + 2000, lifetimes)).toBe('validated');
       expect(fork(session).submitToken(second, clientSecret, t0 + 2000, lifetimes)).toBe('validated');
@@ -154,10 +177,15 @@ describe(ValidationSession.name, () => {
       expect(accepted).toEqual([...Array<boolean>(3).fill(false), ...Array<boolean>(MAX_LIVE_TOKENS).fill(true)]);
     });
 
-    it('forgets tokens that have expired', () => {
-      const { session } = aValidationSession().build();
+    it('keeps expired tokens, so that submitting one says it expired rather than that it is wrong', () => {
+      const { session, token: first } = aValidationSession().build();
       session.issueToken(2, undefined, t0 + lifetimes.tokenMs, lifetimes);
-      expect(session.snapshot().tokens).toEqual([{ hash: expect.any(String), expiresAt: t0 + 2 * lifetimes.tokenMs }]);
+      expect(session.snapshot().tokens).toEqual([
+        { hash: expect.any(String), issuedAt: t0, expiresAt: t0 + lifetimes.tokenMs, delivered: true },
+        { hash: expect.any(String), issuedAt: t0 + lifetimes.tokenMs, expiresAt: t0 + 2 * lifetimes.tokenMs, delivered: false },
+      ]);
+      expect(() => session.submitToken(first, clientSecret, t0 + lifetimes.tokenMs, lifetimes)).toThrow(sessionExpired('token'));
+      expect(session.snapshot().tokenFailures).toBe(0);
     });
 
     it('keeps counting wrong tokens: a locked session stays locked', () => {
@@ -209,11 +237,11 @@ describe(ValidationSession.name, () => {
       const second = session.issueToken(2, undefined, t0, lifetimes);
       const loaded = fork(session);
 
-      loaded.withdrawToken(second, 2, 1);
+      loaded.withdrawToken(second, 2, { sendAttempt: 1 });
 
       expect(loaded.hasChanges).toBe(true);
       expect(loaded.lastSendAttempt).toBe(1);
-      expect(loaded.wantsNewToken(2)).toBe(true);
+      expect(loaded.decideSend(2, t0)).toBe('send');
       expect(loaded.snapshot().tokens).toHaveLength(1);
       expect(() => fork(loaded).submitToken(second, clientSecret, t0, lifetimes)).toThrow(tokenIncorrect);
       expect(fork(loaded).submitToken(first, clientSecret, t0, lifetimes)).toBe('validated');
@@ -224,9 +252,10 @@ describe(ValidationSession.name, () => {
       const second = session.issueToken(2, undefined, t0, lifetimes);
       const third = session.issueToken(3, undefined, t0, lifetimes);
 
-      session.withdrawToken(second, 2, 1);
+      session.withdrawToken(second, 2, { sendAttempt: 1, nextLink: 'https://old.example/' });
 
       expect(session.lastSendAttempt).toBe(3);
+      expect(session.nextLink).toBeUndefined();
       expect(() => fork(session).submitToken(second, clientSecret, t0, lifetimes)).toThrow(tokenIncorrect);
       expect(fork(session).submitToken(third, clientSecret, t0, lifetimes)).toBe('validated');
     });
@@ -291,12 +320,13 @@ describe(ValidationSession.name, () => {
       expect(session.isLocked).toBe(true);
     });
 
-    it('answers a correct token again with already-validated, even once it expired, while the session lives', () => {
+    it('answers a correct token again with already-validated, until the token expires', () => {
       const { session, token } = aValidationSession().validated().build();
-      const tokenExpired = t0 + lifetimes.tokenMs + 1;
-      expect(session.submitToken(token, clientSecret, tokenExpired, lifetimes)).toBe('already-validated');
+      const tokenExpiry = t0 + lifetimes.tokenMs;
+      expect(session.submitToken(token, clientSecret, tokenExpiry - 1, lifetimes)).toBe('already-validated');
       expect(session.validatedAt).toBe(t0 + 1000);
       expect(session.hasChanges).toBe(false);
+      expect(() => session.submitToken(token, clientSecret, tokenExpiry, lifetimes)).toThrow(sessionExpired('token'));
       expect(() => session.submitToken(token, clientSecret, sessionEnd, lifetimes)).toThrow(sessionExpired('session'));
     });
 
@@ -353,7 +383,7 @@ describe(ValidationSession.name, () => {
         hasChanges: false,
       });
       expect(restored.submitToken(token, clientSecret, t0, lifetimes)).toBe('validated');
-      expect(ValidationSession.restore(restored.snapshot()).submitToken(token, clientSecret, t0 + lifetimes.tokenMs, lifetimes)).toBe(
+      expect(ValidationSession.restore(restored.snapshot()).submitToken(token, clientSecret, t0 + lifetimes.tokenMs - 1, lifetimes)).toBe(
         'already-validated',
       );
     });

@@ -18,6 +18,8 @@ export interface ValidationSessionRepository {
   /** Stores the session's changes; ValidationSessionConflictError if it was saved since it was loaded. */
   save(session: ValidationSession): Promise<void>;
   delete(sid: string): Promise<void>;
+  /** Deletes the session only if nobody saved it since it was loaded or inserted; true if deleted. */
+  deleteIfUnchanged(session: ValidationSession): Promise<boolean>;
   /** Deletes every session created before the given time, tokens included; returns how many. */
   deleteCreatedBefore(time: number): Promise<number>;
 }
