@@ -6,7 +6,7 @@ import { aThreePid } from '../builders/three-pid.builder';
 import { DATABASE_KINDS } from '../support/databases';
 import { SmsWebhook } from '../support/sms-webhook';
 import { SmtpSink } from '../support/smtp-sink';
-import { startTestApp, TestApp } from '../support/test-app';
+import { startAnotherInstance, startTestApp, TestApp } from '../support/test-app';
 
 const EMAIL_REQUEST = '/_matrix/client/v3/account/3pid/email/requestToken';
 const MSISDN_REQUEST = '/_matrix/client/v3/account/3pid/msisdn/requestToken';
@@ -100,6 +100,8 @@ describe.each(DATABASE_KINDS)('validation sessions [%s]', (kind) => {
   it('redirects to next_link, with the sid added, after the confirmation', async () => {
     const { sid } = (await requestEmail({ email: newEmail(), next_link: 'https://app.example.org/done?step=3#top' }).expect(200)).body;
     const link = smtp.lastLink();
+    const page = await t.http().get(link.pathname + link.search).expect(200);
+    expect(page.text).toContain('You will then be taken to <strong>app.example.org</strong>');
     const response = await t.http().post(link.pathname + link.search).type('form').send('').expect(302);
     expect(response.headers.location).toBe(`https://app.example.org/done?step=3&sid=${sid}#top`);
     expect(response.headers['referrer-policy']).toBe('no-referrer'); // the page URL holds the token
@@ -194,6 +196,9 @@ describe.each(DATABASE_KINDS)('validation sessions [%s]', (kind) => {
       ['id_server without id_access_token', { email: 'x@example.org', id_server: 'id.example.org' }, 400, 'M_INVALID_PARAM'],
       ['a javascript: next_link', { email: 'x@example.org', next_link: 'javascript:alert(1)' }, 400, 'M_INVALID_PARAM'],
       ['a relative next_link', { email: 'x@example.org', next_link: '/done' }, 400, 'M_INVALID_PARAM'],
+      ['an empty next_link', { email: 'x@example.org', next_link: '' }, 400, 'M_INVALID_PARAM'],
+      ['an email of 600 characters', { email: `${'a'.repeat(588)}@example.org` }, 400, 'M_INVALID_PARAM'],
+      ['an email hiding a right-to-left override', { email: 'adm\u202Enim@example.org' }, 400, 'M_INVALID_PARAM'],
     ])('refuses %s', async (_case, body, status, errcode) => {
       const sent = smtp.messages.length;
       const response = await requestEmail(body).expect(status);
@@ -210,6 +215,8 @@ describe.each(DATABASE_KINDS)('validation sessions [%s]', (kind) => {
       ['an unknown country', { country: 'XX', phone_number: '07700900123' }],
       ['letters for a number', { phone_number: 'call me maybe' }],
       ['too few digits', { phone_number: '12' }],
+      ['60 000 spaces', { phone_number: `${' '.repeat(60_000)}x` }],
+      ['a number with words after it', { phone_number: '07700900123 ext. 5' }],
     ])('refuses %s for a phone number', async (_case, body) => {
       const response = await requestSms(body).expect(400);
       expect(response.body.errcode).toBe('M_INVALID_PARAM');
@@ -349,11 +356,18 @@ describe.each(DATABASE_KINDS)('validation sessions [%s]', (kind) => {
       expect(late.body.errcode).toBe('M_SESSION_EXPIRED');
       const renewed = (await requestEmail({ email, client_secret: 'old' }).expect(200)).body.sid;
       expect(renewed).not.toBe(sid);
+      // A reminder too late for a whole token lifetime starts a new session, so its link works an hour.
+      travel(23 * HOUR + HOUR / 2);
+      const reminded = (await requestEmail({ email, client_secret: 'old', send_attempt: 2 }).expect(200)).body.sid;
+      expect(reminded).not.toBe(renewed);
+      jest.restoreAllMocks();
 
+      travel(24 * HOUR);
       const { sid: stale } = (await requestSms({ phone_number: newPhone() }).expect(200)).body;
-      travel(48 * HOUR);
+      travel(24 * HOUR + 48 * HOUR);
       expect(await t.app.get(ValidationService).purgeExpired()).toBeGreaterThanOrEqual(2);
       expect(await sessions().findBySid(renewed)).toBeUndefined();
+      expect(await sessions().findBySid(reminded)).toBeUndefined();
       expect(await sessions().findBySid(stale)).toBeUndefined();
     });
   });
@@ -379,6 +393,37 @@ describe.each(DATABASE_KINDS)('validation sessions [%s]', (kind) => {
       expect(smtp.messages.length).toBe(sent + 2);
     });
 
+    it('makes a repeat of a request wait while its message is being sent, and only then answers', async () => {
+      const email = newEmail();
+      const slow = smtp.holdNextMessage();
+      const first = requestEmail({ email, client_secret: 'slow-smtp' }).then((response) => response);
+      await slow.arrived;
+      const repeat = await requestEmail({ email, client_secret: 'slow-smtp' }).expect(429);
+      expect(repeat.body).toEqual({ errcode: 'M_LIMIT_EXCEEDED', error: expect.stringMatching(/still being sent/), retry_after_ms: 1000 });
+
+      slow.release(false);
+      expect((await first).status).toBe(500);
+      const sent = smtp.messages.length;
+      const retried = await requestEmail({ email, client_secret: 'slow-smtp' }).expect(200);
+      expect(smtp.messages.length).toBe(sent + 1);
+      expect((await requestEmail({ email, client_secret: 'slow-smtp' }).expect(200)).body.sid).toBe(retried.body.sid);
+      expect(smtp.messages.length).toBe(sent + 1);
+    });
+
+    it('keeps a session that another request went on with while its first message failed', async () => {
+      const email = newEmail();
+      const slow = smtp.holdNextMessage();
+      const first = requestEmail({ email, client_secret: 'overtaken', send_attempt: 1 }).then((response) => response);
+      await slow.arrived;
+      const second = await requestEmail({ email, client_secret: 'overtaken', send_attempt: 2 }).expect(200);
+      const secondLink = smtp.lastLink();
+
+      slow.release(false);
+      expect((await first).status).toBe(500);
+      await t.http().post(secondLink.pathname + secondLink.search).type('form').send('').expect(200);
+      expect(await isValidated(second.body.sid)).toBe(true);
+    });
+
     it('answers a clear error when the SMS webhook fails', async () => {
       const phone = newPhone();
       sms.failWith = 503;
@@ -401,6 +446,53 @@ describe.each(DATABASE_KINDS)('validation sessions [%s]', (kind) => {
     expect(requestLines.join('\n')).toContain(sid);
     expect(t.logs.join('\n')).not.toContain(token);
     expect(t.logs.join('\n')).not.toContain('log-secret-123');
+  });
+});
+
+describe.each(DATABASE_KINDS)('two instances behind a load balancer [%s]', (kind) => {
+  // Two connections to one SQLite file would only test SQLite's locking; the shared server is the case.
+  if (kind !== 'mysql') return;
+
+  let a: TestApp;
+  let b: TestApp;
+  let sms: SmsWebhook;
+  beforeAll(async () => {
+    sms = await SmsWebhook.start();
+    a = await startTestApp(kind, { SMS_WEBHOOK_URL: sms.url });
+    b = await startAnotherInstance(a, { SMS_WEBHOOK_URL: sms.url });
+  });
+  afterAll(async () => {
+    await b.close();
+    await a.close();
+    await sms.stop();
+  });
+  const request = (app: TestApp, body: Record<string, unknown> = {}) =>
+    app.http().post(MSISDN_REQUEST).send({ client_secret: 'shared', send_attempt: 1, country: 'GB', phone_number: '07700900555', ...body });
+
+  it('open one session for simultaneous requests, send one SMS, and finish on either instance', async () => {
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => request(i % 2 ? a : b)));
+    // A repeat that arrives while the SMS is going out is asked to wait (429); none opens a second session.
+    expect(answers.filter((answer) => answer.status !== 200 && answer.status !== 429)).toEqual([]);
+    const sids = new Set(answers.filter((answer) => answer.status === 200).map((answer) => answer.body.sid));
+    expect(sids.size).toBe(1);
+    expect(sms.messages).toHaveLength(1);
+
+    const [sid] = sids;
+    await b.http().post(MSISDN_SUBMIT).send({ sid, client_secret: 'shared', token: sms.lastCode() }).expect(200);
+    const after = await request(a).expect(200);
+    expect(after.body.sid).not.toBe(sid); // validated on b, so a starts a new session
+  });
+
+  it('count wrong codes from both instances together', async () => {
+    const { sid } = (await request(a, { client_secret: 'guessed', phone_number: '07700900556' }).expect(200)).body;
+    const code = sms.lastCode();
+    const guesses = Array.from({ length: 30 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
+    const answers = await Promise.all(
+      guesses.map((token, i) => (i % 2 ? a : b).http().post(MSISDN_SUBMIT).send({ sid, client_secret: 'guessed', token })),
+    );
+    const errcodes = answers.map((answer) => answer.body.errcode);
+    expect(errcodes.filter((errcode) => errcode === 'M_TOKEN_INCORRECT')).toHaveLength(5);
+    expect(errcodes.filter((errcode) => errcode === 'M_SESSION_EXPIRED')).toHaveLength(25);
   });
 });
 

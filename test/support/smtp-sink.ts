@@ -18,6 +18,7 @@ export interface ReceivedMail {
 export class SmtpSink {
   readonly messages: ReceivedMail[] = [];
   rejectRecipients = false;
+  private gate?: { arrived: () => void; decision: Promise<boolean> };
 
   private constructor(private readonly server: SMTPServer) {}
 
@@ -34,7 +35,13 @@ export class SmtpSink {
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
+        stream.on('end', async () => {
+          const gate = sink.gate;
+          sink.gate = undefined;
+          if (gate) {
+            gate.arrived();
+            if (!(await gate.decision)) return callback(Object.assign(new Error('Message refused'), { responseCode: 554 }));
+          }
           sink.receive(
             Buffer.concat(chunks).toString('utf8'),
             session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -47,6 +54,18 @@ export class SmtpSink {
     sink = new SmtpSink(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return sink;
+  }
+
+  /**
+   * Holds the next message before answering its DATA, as a slow server does: `arrived` resolves
+   * when it is held, and `release(accept)` lets it through or refuses it.
+   */
+  holdNextMessage(): { arrived: Promise<void>; release: (accept: boolean) => void } {
+    let arrived!: () => void;
+    let release!: (accept: boolean) => void;
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    this.gate = { arrived, decision: new Promise<boolean>((resolve) => (release = resolve)) };
+    return { arrived: arrival, release };
   }
 
   get url(): string {

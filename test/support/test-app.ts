@@ -24,7 +24,18 @@ export interface TestApp {
 export const TEST_PASSWORD = 'correct horse battery staple';
 
 export async function startTestApp(kind: DatabaseKind, env: Environment = {}): Promise<TestApp> {
-  const database = await createTestDatabase(kind);
+  return launch(await createTestDatabase(kind), env, true);
+}
+
+/**
+ * Another instance of the service on the same database, as behind a load balancer: it shares
+ * nothing with the first but the database. Closing it leaves the database to the first.
+ */
+export async function startAnotherInstance(first: TestApp, env: Environment = {}): Promise<TestApp> {
+  return launch(first.database, env, false);
+}
+
+async function launch(database: TestDatabase, env: Environment, ownsDatabase: boolean): Promise<TestApp> {
   const config = loadConfig({ SERVER_NAME: 'test.local', LOG_LEVEL: 'info', ...env, DATABASE_URL: database.url });
   const logs: string[] = [];
   const app = await createApp(config, { logDestination: { write: (line: string) => void logs.push(line) } });
@@ -54,7 +65,7 @@ export async function startTestApp(kind: DatabaseKind, env: Environment = {}): P
     },
     async close() {
       await app.close();
-      await database.drop();
+      if (ownsDatabase) await database.drop();
     },
   };
 }
