@@ -18,7 +18,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
  * Nest registers its routes:
  * - bodies are JSON whatever the Content-Type says (clients need not send one); invalid JSON is
  *   M_NOT_JSON, answered by the validation pipe, so that guards (authentication, feature switches)
- *   speak first; an empty body counts as none; a request that matches no route is not parsed, so 404/405 win over body errors;
+ *   speak first; an empty body counts as none; a request that matches no route is not parsed,
+ *   so 404/405 win over body errors;
  * - CORS headers on every response, and OPTIONS answered for any path before any endpoint logic.
  */
 export function installMatrixHttpConventions(fastify: FastifyInstance, routes: RouteTable): void {

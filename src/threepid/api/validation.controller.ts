@@ -16,7 +16,8 @@ const CHECK_ORDER =
   '`M_THREEPID_MEDIUM_NOT_SUPPORTED`); the body (`M_NOT_JSON`, `M_BAD_JSON`, `M_MISSING_PARAM`); `client_secret` ' +
   '(`M_INVALID_PARAM`); the address (`M_INVALID_PARAM`); the address allowed here (403 `M_THREEPID_DENIED`); ' +
   '`id_server` only with `id_access_token` (`M_INVALID_PARAM`); `next_link` (`M_INVALID_PARAM`); the address on no ' +
-  'account (`M_THREEPID_IN_USE`). No access token is needed.';
+  'account (`M_THREEPID_IN_USE`). A repeat of a request whose message is still being sent gets 429 `M_LIMIT_EXCEEDED`. ' +
+  'No access token is needed.';
 
 /** Starting the validation of an address: the requestToken endpoints. */
 @ApiTags('Account management')

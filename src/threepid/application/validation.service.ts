@@ -41,6 +41,12 @@ export interface TokenSubmission {
   token: string;
 }
 
+/** A token stored and about to be sent, with what takes it back if sending fails. */
+interface PendingDelivery {
+  token: string;
+  undo: () => Promise<unknown>;
+}
+
 /** How often expired sessions are deleted; any instance may do it, deleting twice is harmless. */
 const PURGE_INTERVAL_MS = 10 * 60_000;
 /**
@@ -123,7 +129,7 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     medium: Medium,
     address: string,
     request: TokenRequest,
-    deliver: (session: ValidationSession, token: string) => Promise<void>,
+    send: (session: ValidationSession, token: string) => Promise<void>,
   ): Promise<string> {
     this.allowlist.assertAllowed(medium, address);
     if (request.idServer !== undefined && request.idAccessToken === undefined) {
@@ -132,44 +138,56 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     const nextLink = request.nextLink !== undefined ? this.nextLinks.parse(request.nextLink) : undefined;
     if (await this.threePids.isInUse(medium, address)) throw new ThreePidInUseError();
 
+    const { session, delivery } = await this.retryOnConflict(() => this.prepareToken(medium, address, request, nextLink));
+    if (delivery) await this.deliver(session, delivery, send);
+    return session.sid;
+  }
+
+  /**
+   * Finds or starts the session this request belongs to and, unless this send_attempt was already
+   * served, stores a new token for it, with what undoes that if the message cannot be sent.
+   */
+  private async prepareToken(
+    medium: Medium,
+    address: string,
+    request: TokenRequest,
+    nextLink: URL | undefined,
+  ): Promise<{ session: ValidationSession; delivery?: PendingDelivery }> {
+    const now = this.clock.now();
     const lifetimes = this.options.lifetimes;
-    const pendingKey = ValidationSession.pendingKeyFor(medium, address, request.clientSecret);
-    const session = await this.retryOnConflict(async () => {
-      const now = this.clock.now();
-      let pending = await this.sessions.findPending(pendingKey);
-      // A session that can no longer be validated makes way for a new one (with a new sid).
-      if (pending && (pending.isLocked || pending.isExpired(now, lifetimes))) {
-        await this.sessions.delete(pending.sid);
-        pending = undefined;
+    let pending = await this.sessions.findPending(ValidationSession.pendingKeyFor(medium, address, request.clientSecret));
+    // A session that can no longer be validated makes way for a new one (with a new sid).
+    if (pending && (pending.isLocked || pending.isExpired(now, lifetimes))) {
+      await this.sessions.delete(pending.sid);
+      pending = undefined;
+    }
+
+    if (pending) {
+      const decision = pending.decideSend(request.sendAttempt, now);
+      if (decision === 'already-sent') return { session: pending }; // a retry: nothing is sent again
+      if (decision === 'sending') throw new DeliveryInProgressError();
+      if (pending.remainingMs(now, lifetimes) >= lifetimes.tokenMs) {
+        const session = pending;
+        const previous = { sendAttempt: session.lastSendAttempt, nextLink: session.nextLink };
+        const token = session.issueToken(request.sendAttempt, nextLink, now, lifetimes);
+        await this.sessions.save(session);
+        const undo = () => this.updateSession(session.sid, (current) => current.withdrawToken(token, request.sendAttempt, previous));
+        return { session, delivery: { token, undo } };
       }
-      const decision = pending?.decideSend(request.sendAttempt, now);
-      if (pending && decision === 'already-sent') return { session: pending }; // a retry: nothing is sent again
-      if (pending && decision === 'sending') throw new DeliveryInProgressError();
+      // Too close to its end for a whole token lifetime: a new session instead.
+      await this.sessions.delete(pending.sid);
+    }
 
-      // So does one too close to its end for a whole token lifetime.
-      if (pending && pending.remainingMs(now, lifetimes) < lifetimes.tokenMs) {
-        await this.sessions.delete(pending.sid);
-      } else if (pending) {
-        const previous = { sendAttempt: pending.lastSendAttempt, nextLink: pending.nextLink };
-        const token = pending.issueToken(request.sendAttempt, nextLink, now, lifetimes);
-        await this.sessions.save(pending);
-        const withdraw = () => this.updateSession(pending.sid, (current) => current.withdrawToken(token, request.sendAttempt, previous));
-        return { session: pending, token, undo: withdraw };
-      }
-
-      const started = ValidationSession.start({ medium, address, clientSecret: request.clientSecret, sendAttempt: request.sendAttempt, nextLink, now, lifetimes });
-      await this.sessions.insert(started.session);
-      const undo = async () => {
-        // Unless another request went on with the session meanwhile: then only this token goes.
-        if (!(await this.sessions.deleteIfUnchanged(started.session))) {
-          await this.updateSession(started.session.sid, (current) => current.withdrawToken(started.token, request.sendAttempt, { sendAttempt: Number.MIN_SAFE_INTEGER }));
-        }
-      };
-      return { session: started.session, token: started.token, undo };
-    });
-
-    if (session.token !== undefined) await this.deliver(session.session, session.token, deliver, session.undo!);
-    return session.session.sid;
+    const { clientSecret, sendAttempt } = request;
+    const { session, token } = ValidationSession.start({ medium, address, clientSecret, sendAttempt, nextLink, now, lifetimes });
+    await this.sessions.insert(session);
+    const undo = async () => {
+      // Unless another request went on with the session meanwhile: then only this token goes.
+      if (await this.sessions.deleteIfUnchanged(session)) return;
+      const nothingSent = { sendAttempt: Number.MIN_SAFE_INTEGER };
+      await this.updateSession(session.sid, (current) => current.withdrawToken(token, sendAttempt, nothingSent));
+    };
+    return { session, delivery: { token, undo } };
   }
 
   /**
@@ -179,9 +197,8 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
    */
   private async deliver(
     session: ValidationSession,
-    token: string,
+    { token, undo }: PendingDelivery,
     send: (session: ValidationSession, token: string) => Promise<void>,
-    undo: () => Promise<unknown>,
   ): Promise<void> {
     try {
       await send(session, token);
