@@ -1,3 +1,4 @@
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { ValidationService } from '../../../src/threepid/application/validation.service';
 import { ThreePidModuleOptions } from '../../../src/threepid/three-pid.options';
 import { FixedClock } from '../../fakes/auth.fakes';
@@ -20,6 +21,9 @@ const OPTIONS: ThreePidModuleOptions = {
 };
 
 describe(ValidationService.name, () => {
+  // The service logs failed deliveries; these tests cause them on purpose.
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(new ConsoleLogger()));
   let sessions: InMemoryValidationSessionRepository;
   let email: RecordingEmailSender;
   let sms: RecordingSmsSender;
