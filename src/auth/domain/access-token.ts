@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+import { sha256Hex } from '../../common/sha256';
 
 const TOKEN_PREFIX = 'm3p_';
 const DEVICE_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -11,7 +12,7 @@ export function generateAccessToken(): string {
 
 /** SHA-256 suffices (no slow hash): tokens are random, so there is nothing to guess from the digest. */
 export function hashAccessToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256Hex(token);
 }
 
 export function generateDeviceId(): string {

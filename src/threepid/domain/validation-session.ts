@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '../../common/sha256';
 import { Medium } from './medium';
 import {
   NoValidSessionError,
@@ -87,7 +88,7 @@ export class ValidationSession {
       sid: randomBytes(18).toString('base64url'),
       medium: input.medium,
       address: input.address,
-      clientSecretHash: sha256(input.clientSecret),
+      clientSecretHash: sha256Hex(input.clientSecret),
       pendingKey: ValidationSession.pendingKeyFor(input.medium, input.address, input.clientSecret),
       lastSendAttempt: input.sendAttempt,
       createdAt: input.now,
@@ -105,7 +106,7 @@ export class ValidationSession {
 
   /** Requests for the same (medium, address, client_secret) continue one unvalidated session. */
   static pendingKeyFor(medium: Medium, address: string, clientSecret: string): string {
-    return sha256(`${medium}\0${address}\0${clientSecret}`);
+    return sha256Hex(`${medium}\0${address}\0${clientSecret}`);
   }
 
   get sid(): string {
@@ -152,7 +153,7 @@ export class ValidationSession {
   }
 
   isOwnedBy(clientSecret: string): boolean {
-    return timingSafeEqual(Buffer.from(sha256(clientSecret)), Buffer.from(this.state.clientSecretHash));
+    return timingSafeEqual(Buffer.from(sha256Hex(clientSecret)), Buffer.from(this.state.clientSecretHash));
   }
 
   /**
@@ -209,7 +210,7 @@ export class ValidationSession {
 
   /** The message carrying the token went out. */
   confirmDelivery(token: string): void {
-    const record = this.state.tokens.find((candidate) => candidate.hash === this.tokenHash(token));
+    const record = this.findToken(token);
     if (!record || record.delivered) return;
     record.delivered = true;
     this.changed = true;
@@ -245,7 +246,7 @@ export class ValidationSession {
   submitToken(token: string, clientSecret: string, now: number, lifetimes: ValidationLifetimes): SubmitOutcome {
     this.assertOpenableBy(clientSecret, now, lifetimes);
     // People copy SMS codes with spaces; tokens never contain white space.
-    const record = this.state.tokens.find((candidate) => candidate.hash === this.tokenHash(token.replace(/\s+/g, '')));
+    const record = this.findToken(token.replace(/\s+/g, ''));
     if (this.isValidated) {
       if (!record) throw new TokenIncorrectError();
       if (record.expiresAt <= now) throw new SessionExpiredError('token');
@@ -274,12 +275,13 @@ export class ValidationSession {
     this.changed = true;
   }
 
+  private findToken(token: string): ValidationTokenRecord | undefined {
+    const hash = this.tokenHash(token);
+    return this.state.tokens.find((record) => record.hash === hash);
+  }
+
   /** Tokens are unique per session only (six-digit SMS codes repeat across sessions). */
   private tokenHash(token: string): string {
-    return sha256(`${this.state.sid}:${token}`);
+    return sha256Hex(`${this.state.sid}:${token}`);
   }
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
