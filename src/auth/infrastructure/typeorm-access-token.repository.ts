@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { runAtomically } from '../../database/atomic';
 import { AccessTokenRepository, IssuedAccessToken } from '../domain/ports/access-token.repository';
 import { Requester } from '../domain/user';
 import { AccessTokenOrmEntity } from './access-token.orm-entity';
@@ -9,11 +10,15 @@ import { AccessTokenOrmEntity } from './access-token.orm-entity';
 export class TypeOrmAccessTokenRepository implements AccessTokenRepository {
   constructor(@InjectRepository(AccessTokenOrmEntity) private readonly rows: Repository<AccessTokenOrmEntity>) {}
 
+  /** The device's earlier token goes in the same transaction, so that a device never has two. */
   async saveForDevice(token: IssuedAccessToken): Promise<void> {
-    await this.rows.manager.transaction(async (manager) => {
-      await manager.delete(AccessTokenOrmEntity, { userId: token.userId, deviceId: token.deviceId });
-      await manager.insert(AccessTokenOrmEntity, token);
-    });
+    await runAtomically(this.rows.manager.connection, [
+      { sql: 'DELETE FROM access_tokens WHERE user_id = ? AND device_id = ?', parameters: [token.userId, token.deviceId] },
+      {
+        sql: 'INSERT INTO access_tokens (token_hash, user_id, device_id, created_at) VALUES (?, ?, ?, ?)',
+        parameters: [token.tokenHash, token.userId, token.deviceId, token.createdAt],
+      },
+    ]);
   }
 
   async findRequester(tokenHash: string): Promise<Requester | undefined> {
