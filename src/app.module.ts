@@ -31,7 +31,10 @@ export class AppModule {
         }),
         AuthModule.forRootAsync({
           inject: [ConfigService],
-          useFactory: (settings: ConfigService<AppConfig, true>) => ({ serverName: settings.get('matrix', { infer: true }).serverName }),
+          useFactory: (settings: ConfigService<AppConfig, true>) => ({
+            serverName: settings.get('matrix', { infer: true }).serverName,
+            uia: settings.get('uia', { infer: true }),
+          }),
         }),
         ThreePidModule.forRootAsync({
           inject: [ConfigService],
@@ -39,6 +42,7 @@ export class AppModule {
             const threePid = settings.get('threePid', { infer: true });
             return {
               changesEnabled: threePid.changesEnabled,
+              deprecatedAddEnabled: threePid.deprecatedAddEnabled,
               serverName: settings.get('matrix', { infer: true }).serverName,
               publicBaseUrl: settings.get('http', { infer: true }).publicBaseUrl,
               media: threePid.media,

@@ -2,36 +2,58 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CommonModule } from '../common/common.module';
 import { AccessTokenGuard } from './api/access-token.guard';
-import { ConfigurableAuthModule } from './auth.options';
 import { LoginController } from './api/login.controller';
+import { UiaGuard, UiaInterceptor } from './api/requires-uia.decorator';
 import { AccessTokenService } from './application/access-token.service';
 import { AccountService } from './application/account.service';
 import { LoginService } from './application/login.service';
+import { PasswordAuthenticator } from './application/password-authenticator';
+import { UiaService } from './application/uia.service';
+import { UserIdentifiers } from './application/user-identifiers';
+import { ConfigurableAuthModule } from './auth.options';
 import { AccessTokenRepository } from './domain/ports/access-token.repository';
+import { FailedAttemptRepository } from './domain/ports/failed-attempt.repository';
 import { PasswordHasher } from './domain/ports/password-hasher';
+import { UiaSessionRepository } from './domain/ports/uia-session.repository';
 import { UserRepository } from './domain/ports/user.repository';
 import { AccessTokenOrmEntity } from './infrastructure/access-token.orm-entity';
 import { Argon2PasswordHasher } from './infrastructure/argon2-password.hasher';
+import { FailedAttemptOrmEntity } from './infrastructure/failed-attempt.orm-entity';
 import { TypeOrmAccessTokenRepository } from './infrastructure/typeorm-access-token.repository';
+import { TypeOrmFailedAttemptRepository } from './infrastructure/typeorm-failed-attempt.repository';
+import { TypeOrmUiaSessionRepository } from './infrastructure/typeorm-uia-session.repository';
 import { TypeOrmUserRepository } from './infrastructure/typeorm-user.repository';
+import { UiaSessionOrmEntity } from './infrastructure/uia-session.orm-entity';
 import { UserOrmEntity } from './infrastructure/user.orm-entity';
 
 /**
- * Accounts, login and access tokens: `AuthModule.forRoot({ serverName })` or `forRootAsync(...)`.
- * Global unless `isGlobal: false`, so that any feature module can put `@Authenticated()` on its handlers.
+ * Accounts, login, access tokens and User-Interactive Authentication:
+ * `AuthModule.forRoot({ serverName })` or `forRootAsync(...)`. Global unless `isGlobal: false`, so
+ * that any feature module can put `@Authenticated()` or `@RequiresUia()` on its handlers, and
+ * register login identifier types with UserIdentifiers.
  */
 @Module({
-  imports: [CommonModule, TypeOrmModule.forFeature([UserOrmEntity, AccessTokenOrmEntity])],
+  imports: [
+    CommonModule,
+    TypeOrmModule.forFeature([UserOrmEntity, AccessTokenOrmEntity, UiaSessionOrmEntity, FailedAttemptOrmEntity]),
+  ],
   controllers: [LoginController],
   providers: [
     LoginService,
     AccountService,
     AccessTokenService,
+    PasswordAuthenticator,
+    UserIdentifiers,
+    UiaService,
     AccessTokenGuard,
+    UiaGuard,
+    UiaInterceptor,
     { provide: UserRepository, useClass: TypeOrmUserRepository },
     { provide: AccessTokenRepository, useClass: TypeOrmAccessTokenRepository },
+    { provide: UiaSessionRepository, useClass: TypeOrmUiaSessionRepository },
+    { provide: FailedAttemptRepository, useClass: TypeOrmFailedAttemptRepository },
     { provide: PasswordHasher, useClass: Argon2PasswordHasher },
   ],
-  exports: [AccessTokenService, AccessTokenGuard, AccountService],
+  exports: [AccessTokenService, AccessTokenGuard, AccountService, UiaService, UiaGuard, UiaInterceptor, UserIdentifiers],
 })
 export class AuthModule extends ConfigurableAuthModule {}

@@ -1,9 +1,24 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 
+/** User-Interactive Authentication settings. */
+export interface UiaOptions {
+  /** How long a UIA session lives from its start. */
+  sessionLifetimeMs: number;
+  /** Wrong passwords a user may give in UIA stages per window; more get 429 M_LIMIT_EXCEEDED. */
+  failedAttempts: { limit: number; windowMs: number };
+}
+
+export const UIA_DEFAULTS: UiaOptions = {
+  sessionLifetimeMs: 15 * 60_000,
+  failedAttempts: { limit: 5, windowMs: 10 * 60_000 },
+};
+
 /** What the accounts feature needs to know about its homeserver. */
 export interface AuthModuleOptions {
   /** The homeserver's name: the part after `:` in its user IDs. */
   serverName: string;
+  /** Defaults: UIA_DEFAULTS. */
+  uia?: Partial<UiaOptions>;
 }
 
 export const {

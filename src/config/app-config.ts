@@ -6,6 +6,7 @@ export interface AppConfig {
   http: HttpConfig;
   database: DatabaseConfig;
   matrix: MatrixConfig;
+  uia: UiaConfig;
   threePid: ThreePidConfig;
   email: EmailConfig;
   sms: SmsConfig;
@@ -40,9 +41,18 @@ export interface MatrixConfig {
   serverName: string;
 }
 
+export interface UiaConfig {
+  /** UIA_SESSION_LIFETIME: how long a User-Interactive Authentication session lives. */
+  sessionLifetimeMs: number;
+  /** RATE_LIMIT_UIA_FAILURES: wrong passwords per user per window in UIA stages. */
+  failedAttempts: RateLimit;
+}
+
 export interface ThreePidConfig {
   /** THREEPID_CHANGES_ENABLED: whether users may add or remove 3PIDs (the `m.3pid_changes` capability). */
   changesEnabled: boolean;
+  /** THREEPID_DEPRECATED_POST_ENABLED: whether the deprecated POST /account/3pid (no UIA) is served. */
+  deprecatedAddEnabled: boolean;
   /** THREEPID_MEDIA: the media whose validation messages this server delivers; the others cannot be added. */
   media: Medium[];
   /** THREEPID_ALLOWLIST: if not empty, an address must match one of these to be added. */

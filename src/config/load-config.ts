@@ -20,6 +20,9 @@ const DEFAULTS = {
   SERVER_NAME: 'localhost',
   ID_SERVER_SCHEME: 'https',
   THREEPID_CHANGES_ENABLED: 'true',
+  THREEPID_DEPRECATED_POST_ENABLED: 'true',
+  UIA_SESSION_LIFETIME: '15m',
+  RATE_LIMIT_UIA_FAILURES: '5/600s',
   THREEPID_MEDIA: 'email,msisdn',
   VALIDATION_TOKEN_LIFETIME: '1h',
   VALIDATION_SESSION_LIFETIME: '24h',
@@ -161,8 +164,10 @@ export function loadConfig(env: Environment): AppConfig {
     http: { port, bindAddress, publicBaseUrl, maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES },
     database: database as DatabaseConfig, // only undefined when a problem was recorded above
     matrix: { serverName: matrixServerName },
+    uia: { sessionLifetimeMs: duration('UIA_SESSION_LIFETIME'), failedAttempts: rateLimit('RATE_LIMIT_UIA_FAILURES') },
     threePid: {
       changesEnabled: boolean('THREEPID_CHANGES_ENABLED'),
+      deprecatedAddEnabled: boolean('THREEPID_DEPRECATED_POST_ENABLED'),
       media: media.filter(isMedium),
       allowlist,
       nextLinkHosts,

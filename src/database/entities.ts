@@ -1,4 +1,6 @@
 import { AccessTokenOrmEntity } from '../auth/infrastructure/access-token.orm-entity';
+import { FailedAttemptOrmEntity } from '../auth/infrastructure/failed-attempt.orm-entity';
+import { UiaSessionOrmEntity } from '../auth/infrastructure/uia-session.orm-entity';
 import { UserOrmEntity } from '../auth/infrastructure/user.orm-entity';
 import { ThreePidOrmEntity } from '../threepid/infrastructure/three-pid.orm-entity';
 import { ValidationSessionOrmEntity } from '../threepid/infrastructure/validation-session.orm-entity';
@@ -7,4 +9,11 @@ import { ValidationSessionOrmEntity } from '../threepid/infrastructure/validatio
  * Every ORM entity, for tools that need the whole model at once (the migration CLI).
  * The app itself registers them per feature module.
  */
-export const ENTITIES = [UserOrmEntity, AccessTokenOrmEntity, ThreePidOrmEntity, ValidationSessionOrmEntity];
+export const ENTITIES = [
+  UserOrmEntity,
+  AccessTokenOrmEntity,
+  UiaSessionOrmEntity,
+  FailedAttemptOrmEntity,
+  ThreePidOrmEntity,
+  ValidationSessionOrmEntity,
+];

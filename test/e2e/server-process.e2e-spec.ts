@@ -55,12 +55,18 @@ describe('the server and CLI processes', () => {
   it('manages migrations through npm run migration:show|run|revert and ormconfig.ts', async () => {
     const migrationEnv = { ...env, DATABASE_URL: `sqlite:${join(dir, 'migrations', 'db.sqlite')}` };
     const show = () => run('npm', ['run', '--silent', 'migration:show'], migrationEnv);
-    expect((await show()).stdout).toContain('[ ] CreateAccounts1764201600000\n[ ] CreateValidationSessions1764979200000');
+    expect((await show()).stdout).toContain(
+      '[ ] CreateAccounts1764201600000\n[ ] CreateValidationSessions1764979200000\n[ ] CreateUiaSessions1765411200000',
+    );
     expect((await run('npm', ['run', '--silent', 'migration:run'], migrationEnv)).code).toBe(0);
-    expect((await show()).stdout).toContain('[X] 1 CreateAccounts1764201600000\n[X] 2 CreateValidationSessions1764979200000');
+    expect((await show()).stdout).toContain(
+      '[X] 1 CreateAccounts1764201600000\n[X] 2 CreateValidationSessions1764979200000\n[X] 3 CreateUiaSessions1765411200000',
+    );
     // Revert takes back the latest migration only.
     expect((await run('npm', ['run', '--silent', 'migration:revert'], migrationEnv)).code).toBe(0);
-    expect((await show()).stdout).toContain('[X] 1 CreateAccounts1764201600000\n[ ] CreateValidationSessions1764979200000');
+    expect((await show()).stdout).toContain(
+      '[X] 1 CreateAccounts1764201600000\n[X] 2 CreateValidationSessions1764979200000\n[ ] CreateUiaSessions1765411200000',
+    );
   });
 
   describe('user:create', () => {

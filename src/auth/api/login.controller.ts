@@ -5,6 +5,7 @@ import { CLIENT_V3 } from '../../common/http/matrix-routes';
 import { LoginService } from '../application/login.service';
 import type { Requester as RequesterModel } from '../domain/user';
 import { Authenticated, Requester } from './authenticated.decorator';
+import { passwordCredentials } from './dto/password-credentials';
 import { LoginBody, LoginFlowsResponse, LoginResponse, WhoamiResponse } from './dto/login.dto';
 
 @ApiTags('Session management')
@@ -33,19 +34,17 @@ export class LoginController {
         summary: 'Password login',
         value: { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'alice' }, password: 'a long password' },
       },
+      email: {
+        summary: 'Password login with an e-mail address on the account',
+        value: { type: 'm.login.password', identifier: { type: 'm.id.thirdparty', medium: 'email', address: 'alice@example.org' }, password: 'a long password' },
+      },
     },
   })
   @ApiOkResponse({ type: LoginResponse, description: 'The user has been authenticated.' })
   @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'Part of the request was invalid.' })
   @ApiForbiddenResponse({ type: MatrixErrorResponse, description: 'The login attempt failed (`M_FORBIDDEN`).' })
   async login(@Body() body: LoginBody): Promise<LoginResponse> {
-    const result = await this.logins.login({
-      type: body.type,
-      identifier: body.identifier,
-      user: body.user,
-      password: body.password,
-      deviceId: body.device_id,
-    });
+    const result = await this.logins.login({ type: body.type, ...passwordCredentials(body), deviceId: body.device_id });
     return { user_id: result.userId, access_token: result.accessToken, device_id: result.deviceId };
   }
 

@@ -38,6 +38,9 @@ export class MatrixExceptionFilter implements ExceptionFilter {
     }
     if (reply.sent) return;
     if (allowedMethods.length > 0) void reply.header('Allow', allowedMethods.join(', '));
+    const retryAfterMs = error.extra.retry_after_ms;
+    // The spec prefers the header to the deprecated body field; both are sent.
+    if (error.status === 429 && typeof retryAfterMs === 'number') void reply.header('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
     void reply.status(error.status).send(error.toResponseBody());
   }
 }

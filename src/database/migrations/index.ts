@@ -1,5 +1,6 @@
 import { CreateAccounts1764201600000 } from './1764201600000-create-accounts';
 import { CreateValidationSessions1764979200000 } from './1764979200000-create-validation-sessions';
+import { CreateUiaSessions1765411200000 } from './1765411200000-create-uia-sessions';
 
 /** Every migration, oldest first. A host application that runs its own migrations includes these. */
-export const MIGRATIONS = [CreateAccounts1764201600000, CreateValidationSessions1764979200000];
+export const MIGRATIONS = [CreateAccounts1764201600000, CreateValidationSessions1764979200000, CreateUiaSessions1765411200000];

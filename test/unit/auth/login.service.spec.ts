@@ -1,4 +1,6 @@
 import { LoginService } from '../../../src/auth/application/login.service';
+import { PasswordAuthenticator } from '../../../src/auth/application/password-authenticator';
+import { UserIdentifiers } from '../../../src/auth/application/user-identifiers';
 import { AccountService } from '../../../src/auth/application/account.service';
 import { AccessTokenService } from '../../../src/auth/application/access-token.service';
 import { hashAccessToken } from '../../../src/auth/domain/access-token';
@@ -17,8 +19,9 @@ describe(LoginService.name, () => {
     tokens = new InMemoryAccessTokenRepository();
     hasher = new FakePasswordHasher();
     const options = { serverName: 'example.org' };
-    logins = new LoginService(users, tokens, hasher, clock, options);
-    await logins.onModuleInit();
+    const authenticator = new PasswordAuthenticator(users, hasher, new UserIdentifiers(options));
+    await authenticator.onModuleInit();
+    logins = new LoginService(authenticator, tokens, clock);
     accounts = new AccountService(users, hasher, clock, options);
     await accounts.createUser('alice', 'secret');
   });

@@ -16,8 +16,10 @@ describe(loadConfig.name, () => {
       http: { port: 8008, bindAddress: '127.0.0.1', publicBaseUrl: 'http://localhost:8008', maxRequestBodyBytes: 65536 },
       database: { kind: 'sqlite', path: 'data/matrix-3pid.sqlite' },
       matrix: { serverName: 'localhost' },
+      uia: { sessionLifetimeMs: 900_000, failedAttempts: { limit: 5, windowMs: 600_000 } },
       threePid: {
         changesEnabled: true,
+        deprecatedAddEnabled: true,
         media: ['email', 'msisdn'],
         allowlist: [],
         nextLinkHosts: undefined,
@@ -47,6 +49,9 @@ describe(loadConfig.name, () => {
       ID_SERVER_ALLOWLIST: 'vector.im, id.example.org:8090',
       ID_SERVER_SCHEME: 'http',
       THREEPID_CHANGES_ENABLED: 'false',
+      THREEPID_DEPRECATED_POST_ENABLED: 'false',
+      UIA_SESSION_LIFETIME: '5m',
+      RATE_LIMIT_UIA_FAILURES: '3/60s',
       THREEPID_MEDIA: 'msisdn',
       THREEPID_ALLOWLIST: 'email:*@example.org, msisdn:44*',
       NEXT_LINK_ALLOWED_HOSTS: 'app.example.org,*.Example.com',
@@ -62,8 +67,10 @@ describe(loadConfig.name, () => {
       http: { port: 9000, bindAddress: '0.0.0.0', publicBaseUrl: 'https://matrix.example.org', maxRequestBodyBytes: 65536 },
       database: { kind: 'mysql', host: 'db.internal', port: 3307, username: 'matrix', password: 'p@ss', database: 'threepids' },
       matrix: { serverName: 'example.org:8448' },
+      uia: { sessionLifetimeMs: 300_000, failedAttempts: { limit: 3, windowMs: 60_000 } },
       threePid: {
         changesEnabled: false,
+        deprecatedAddEnabled: false,
         media: ['msisdn'],
         allowlist: [
           { medium: 'email', glob: '*@example.org' },
@@ -126,6 +133,9 @@ describe(loadConfig.name, () => {
     ['VALIDATION_TOKEN_LIFETIME', '1 hour'],
     ['VALIDATION_SESSION_LIFETIME', '0h'],
     ['VALIDATION_TOKEN_LIFETIME', '2d'],
+    ['THREEPID_DEPRECATED_POST_ENABLED', 'maybe'],
+    ['UIA_SESSION_LIFETIME', '15'],
+    ['RATE_LIMIT_UIA_FAILURES', '5'],
   ])('stops start-up when %s is %j, naming the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

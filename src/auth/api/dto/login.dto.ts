@@ -17,17 +17,24 @@ export class UserIdentifierBody {
   @IsString()
   medium?: string;
 
-  @ApiPropertyOptional({ description: 'For `m.id.thirdparty`: the third-party address.' })
+  @ApiPropertyOptional({ description: 'For `m.id.thirdparty`: the third-party address, canonicalised.' })
   @IsOptional()
   @IsString()
   address?: string;
+
+  @ApiPropertyOptional({ description: 'For `m.id.phone`: the country the number is dialled from (ISO 3166-1 alpha-2).', example: 'GB' })
+  @IsOptional()
+  @IsString()
+  country?: string;
+
+  @ApiPropertyOptional({ description: 'For `m.id.phone`: the phone number, as the user entered it.', example: '07700 900123' })
+  @IsOptional()
+  @IsString()
+  phone?: string;
 }
 
-export class LoginBody {
-  @ApiProperty({ description: 'The login type being used.', example: 'm.login.password' })
-  @IsString()
-  type!: string;
-
+/** The fields of an `m.login.password` login or UIA stage. */
+export abstract class PasswordFields {
   @ApiPropertyOptional({ description: 'Identification information for the user.', type: UserIdentifierBody })
   @IsOptional()
   @IsObject()
@@ -40,10 +47,26 @@ export class LoginBody {
   @IsString()
   user?: string;
 
-  @ApiPropertyOptional({ description: 'Required when `type` is `m.login.password`. The user\'s password.', example: 'correct horse battery staple' })
+  @ApiPropertyOptional({ description: 'Deprecated in favour of `identifier`: the medium of a 3PID on the account.', deprecated: true })
+  @IsOptional()
+  @IsString()
+  medium?: string;
+
+  @ApiPropertyOptional({ description: 'Deprecated in favour of `identifier`: the address of a 3PID on the account.', deprecated: true })
+  @IsOptional()
+  @IsString()
+  address?: string;
+
+  @ApiPropertyOptional({ description: "Required when `type` is `m.login.password`. The user's password.", example: 'correct horse battery staple' })
   @IsOptional()
   @IsString()
   password?: string;
+}
+
+export class LoginBody extends PasswordFields {
+  @ApiProperty({ description: 'The login type being used.', example: 'm.login.password' })
+  @IsString()
+  type!: string;
 
   @ApiPropertyOptional({ description: 'ID of the client device; the server generates one when absent.' })
   @IsOptional()

@@ -1,0 +1,114 @@
+import {
+  applyDecorators,
+  CallHandler,
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  Logger,
+  NestInterceptor,
+  Type,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import { ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
+import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
+import { MatrixValidationPipe } from '../../common/http/matrix-validation.pipe';
+import { UiaService } from '../application/uia.service';
+import { AccessTokenGuard, AuthenticatedRequest } from './access-token.guard';
+import { passwordCredentials } from './dto/password-credentials';
+import { AuthenticationResponse, UiaRequestBody } from './dto/uia.dto';
+
+type UiaHttpRequest = AuthenticatedRequest & { uiaSessionId?: string };
+
+/**
+ * User-Interactive Authentication in front of a handler, after its access token. The body is
+ * validated first, as the handler's pipe would (a body missing a field gets 400, not 401); then
+ * the request must complete a flow, and the session is claimed for it.
+ */
+@Injectable()
+export class UiaGuard implements CanActivate {
+  private readonly bodyValidation = new MatrixValidationPipe();
+
+  constructor(private readonly uia: UiaService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<UiaHttpRequest>();
+    if (!request.requester) throw new Error('UiaGuard runs after AccessTokenGuard: use @RequiresUia()');
+    const body = (await this.bodyValidation.transform(request.body, { type: 'body', metatype: bodyTypeOf(context) })) as UiaRequestBody;
+    const { auth: _auth, ...rest } = request.body as Record<string, unknown>;
+    request.uiaSessionId = await this.uia.authorise(
+      { userId: request.requester.userId, method: request.method, path: request.url.split('?', 1)[0], body: rest },
+      body.auth && { type: body.auth.type, session: body.auth.session, ...passwordCredentials(body.auth) },
+    );
+    return true;
+  }
+}
+
+/** Uses up the session when the handler succeeds; releases it for a retry when the handler fails. */
+@Injectable()
+export class UiaInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(UiaInterceptor.name);
+
+  constructor(private readonly uia: UiaService) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const sessionId = context.switchToHttp().getRequest<UiaHttpRequest>().uiaSessionId!;
+    return next.handle().pipe(
+      concatMap(async (result: unknown) => {
+        await this.settle(() => this.uia.succeeded(sessionId));
+        return result;
+      }),
+      catchError((error: unknown) => from(this.settle(() => this.uia.failed(sessionId))).pipe(concatMap(() => throwError(() => error)))),
+    );
+  }
+
+  /** The request's own outcome stands; a session left claimed only means the client starts a new one. */
+  private async settle(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not settle a UIA session');
+    }
+  }
+}
+
+/**
+ * The endpoint needs an access token and User-Interactive Authentication (a password, again) to
+ * `purpose`, e.g. 'add a third-party identifier to your account'. Its body class extends
+ * UiaRequestBody. Replaces @Authenticated().
+ */
+export function RequiresUia(purpose: string): MethodDecorator {
+  return applyDecorators(
+    UseGuards(AccessTokenGuard, UiaGuard),
+    UseInterceptors(UiaInterceptor),
+    ApiSecurity('accessTokenBearer'),
+    ApiSecurity('accessTokenQuery'),
+    ApiUnauthorizedResponse({
+      description:
+        `The homeserver requires additional authentication information to ${purpose}: the password again ` +
+        '(`m.login.password`). Also for a missing (`M_MISSING_TOKEN`) or unknown (`M_UNKNOWN_TOKEN`) access token.',
+      type: AuthenticationResponse,
+    }),
+    ApiTooManyRequestsResponse({ description: 'Too many wrong passwords for this user (`M_LIMIT_EXCEEDED`).', type: MatrixErrorResponse }),
+  );
+}
+
+const bodyTypes = new WeakMap<object, Type | undefined>();
+
+/** The class of the handler's @Body() parameter, as Nest's own pipes see it. */
+function bodyTypeOf(context: ExecutionContext): Type | undefined {
+  const handler = context.getHandler();
+  if (!bodyTypes.has(handler)) {
+    const controller = context.getClass();
+    const parameters: Record<string, { index: number }> = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name) ?? {};
+    const body = Object.entries(parameters).find(([key]) => key.split(':')[0] === String(RouteParamtypes.BODY))?.[1];
+    const types: Type[] | undefined = Reflect.getMetadata('design:paramtypes', controller.prototype, handler.name);
+    bodyTypes.set(handler, body && types?.[body.index]);
+  }
+  const type = bodyTypes.get(handler);
+  if (!type) throw new Error(`${context.getClass().name}.${handler.name} uses @RequiresUia() without a @Body() class`);
+  return type;
+}

@@ -1,0 +1,178 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Clock } from '../../common/clock';
+import { canonicalJson } from '../../common/canonical-json';
+import { MatrixError } from '../../common/errors/matrix-error';
+import { sha256Hex } from '../../common/sha256';
+import { AUTH_MODULE_OPTIONS, type AuthModuleOptions, UIA_DEFAULTS, type UiaOptions } from '../auth.options';
+import { LoginFailedError, UnsupportedLoginError } from '../domain/auth.errors';
+import { FailedAttemptRepository } from '../domain/ports/failed-attempt.repository';
+import { UiaSessionConflictError, UiaSessionRepository } from '../domain/ports/uia-session.repository';
+import { UiaFlow, UiaSession } from '../domain/uia-session';
+import {
+  TooManyFailedAttemptsError,
+  UiaChallenge,
+  UiaSessionInUseError,
+  UiaWrongUserError,
+  UnknownUiaSessionError,
+} from '../domain/uia.errors';
+import { PasswordAuthenticator, PasswordCredentials } from './password-authenticator';
+
+export const PASSWORD_STAGE = 'm.login.password';
+
+/** Every account has a password, so one flow of one stage serves everyone. */
+const FLOWS: readonly UiaFlow[] = [[PASSWORD_STAGE]];
+
+const PURGE_INTERVAL_MS = 5 * 60_000;
+
+/** The `auth` object of a request: the session it continues, and the stage it attempts with that stage's fields. */
+export interface UiaAuth extends PasswordCredentials {
+  type?: string;
+  session?: string;
+}
+
+/** The request a UIA session is for: who sends what, where. */
+export interface UiaRequest {
+  userId: string;
+  method: string;
+  path: string;
+  /** The request body without its `auth`. */
+  body: Record<string, unknown>;
+}
+
+/**
+ * User-Interactive Authentication (spec: cs-client-auth-uia.md) for any endpoint: sessions are kept
+ * in the database, bound to one user's one request, expire, and authorise that request once.
+ */
+@Injectable()
+export class UiaService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(UiaService.name);
+  private readonly settings: UiaOptions;
+  private purgeTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(UiaSessionRepository) private readonly sessions: UiaSessionRepository,
+    @Inject(FailedAttemptRepository) private readonly attempts: FailedAttemptRepository,
+    private readonly passwords: PasswordAuthenticator,
+    @Inject(Clock) private readonly clock: Clock,
+    @Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions,
+  ) {
+    this.settings = { ...UIA_DEFAULTS, ...options.uia };
+  }
+
+  onApplicationBootstrap(): void {
+    this.purgeTimer = setInterval(() => void this.purgeExpiredQuietly(), PURGE_INTERVAL_MS).unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.purgeTimer);
+  }
+
+  /**
+   * Authorises the request if its `auth` completes a flow, and claims the session for it; returns
+   * the session's ID for succeeded() or failed(). Otherwise throws the 401 UiaChallenge (with the
+   * stage's error if it failed), or the error that stops the exchange.
+   */
+  async authorise(request: UiaRequest, auth: UiaAuth | undefined): Promise<string> {
+    const requestHash = sha256Hex(`${request.method} ${request.path}\n${canonicalJson(request.body)}`);
+    const now = this.clock.now();
+    if (!auth || (auth.session === undefined && auth.type === undefined)) {
+      const session = UiaSession.start(request.userId, requestHash, now);
+      await this.sessions.insert(session);
+      throw new UiaChallenge({ flows: FLOWS, session: session.id });
+    }
+
+    const isNew = auth.session === undefined;
+    const session = isNew ? UiaSession.start(request.userId, requestHash, now) : await this.load(auth.session!, now);
+    session.assertSameRequest(request.userId, requestHash);
+    if (auth.type !== undefined && !session.hasCompleted(auth.type)) {
+      if (auth.type !== PASSWORD_STAGE) throw new UnsupportedLoginError(`Unknown login type ${auth.type}`);
+      const failure = await this.checkPassword(request.userId, auth);
+      if (failure) {
+        await this.persist(session, isNew);
+        throw new UiaChallenge({ flows: FLOWS, session: session.id, completed: session.completed }, failure);
+      }
+      session.completeStage(auth.type);
+    }
+    if (!session.satisfies(FLOWS)) {
+      await this.persist(session, isNew);
+      throw new UiaChallenge({ flows: FLOWS, session: session.id, completed: session.completed });
+    }
+    session.claim(now);
+    await this.persist(session, isNew);
+    return session.id;
+  }
+
+  /** The authorised request succeeded: the session is used up. */
+  async succeeded(sessionId: string): Promise<void> {
+    // A claimed session authorises nothing more, so a failure here loses nothing but disk space.
+    await this.sessions.delete(sessionId);
+  }
+
+  /** The authorised request failed: the client may send it again with the same session. */
+  async failed(sessionId: string): Promise<void> {
+    const session = await this.sessions.findById(sessionId);
+    if (!session) return;
+    session.release();
+    await this.sessions.save(session);
+  }
+
+  async purgeExpired(): Promise<number> {
+    const now = this.clock.now();
+    await this.attempts.deleteBefore(now - this.settings.failedAttempts.windowMs);
+    return this.sessions.deleteCreatedBefore(now - this.settings.sessionLifetimeMs);
+  }
+
+  private async purgeExpiredQuietly(): Promise<void> {
+    try {
+      await this.purgeExpired();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Could not purge expired UIA sessions');
+    }
+  }
+
+  private async load(sessionId: string, now: number): Promise<UiaSession> {
+    const session = await this.sessions.findById(sessionId);
+    if (!session || session.isExpired(now, this.settings.sessionLifetimeMs)) throw new UnknownUiaSessionError();
+    return session;
+  }
+
+  /** A concurrent request with the same session got there first; the client retries and learns how it went. */
+  private async persist(session: UiaSession, isNew: boolean): Promise<void> {
+    try {
+      await (isNew ? this.sessions.insert(session) : this.sessions.save(session));
+    } catch (error) {
+      if (error instanceof UiaSessionConflictError) throw new UiaSessionInUseError();
+      throw error;
+    }
+  }
+
+  /**
+   * Undefined if the password is the user's own; the LoginFailedError to put in the 401 if it is
+   * wrong. Wrong passwords are limited per user; the attempt is counted before the password is
+   * checked, so that parallel guesses cannot all slip under the limit.
+   */
+  private async checkPassword(userId: string, credentials: PasswordCredentials): Promise<MatrixError | undefined> {
+    const { limit, windowMs } = this.settings.failedAttempts;
+    const now = this.clock.now();
+    const attemptId = await this.attempts.record(userId, now);
+    const recent = await this.attempts.timesSince(userId, now - windowMs);
+    if (recent.length > limit) {
+      await this.attempts.forget(attemptId);
+      throw new TooManyFailedAttemptsError(recent[recent.length - limit - 1] + windowMs - now);
+    }
+    let authenticated: string;
+    try {
+      authenticated = await this.passwords.authenticate(credentials);
+    } catch (error) {
+      if (error instanceof LoginFailedError) return error; // the attempt stays counted
+      await this.attempts.forget(attemptId); // a malformed request guessed nothing
+      throw error;
+    }
+    if (authenticated !== userId) {
+      await this.attempts.forget(attemptId);
+      throw new UiaWrongUserError();
+    }
+    await this.attempts.forgetUser(userId);
+    return undefined;
+  }
+}
