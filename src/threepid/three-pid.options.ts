@@ -9,6 +9,11 @@ import type { ValidationLifetimes } from './domain/validation-session';
 export interface ThreePidModuleOptions {
   /** Whether users may add, change or remove 3PIDs (the `m.3pid_changes` capability). */
   changesEnabled: boolean;
+  /**
+   * Whether the deprecated POST /account/3pid is served (default true). It adds a validated address
+   * without User-Interactive Authentication, as Synapse does; false answers 404 M_UNRECOGNIZED.
+   */
+  deprecatedAddEnabled?: boolean;
   /** The homeserver's name, shown in validation messages. */
   serverName: string;
   /** Base URL at which browsers reach this server (e-mail links, `submit_url`), without a trailing slash. */

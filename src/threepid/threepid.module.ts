@@ -1,18 +1,22 @@
 import { Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CommonModule } from '../common/common.module';
+import { DeprecatedAddGuard } from './api/deprecated-add.guard';
 import { SubmitTokenController } from './api/submit-token.controller';
 import { ThreePidController } from './api/three-pid.controller';
 import { ThreePidChangesGuard } from './api/requires-3pid-changes.decorator';
 import { ValidationController } from './api/validation.controller';
+import { ThreePidLogin } from './application/three-pid-login';
 import { ThreePidService } from './application/three-pid.service';
 import { ValidationService } from './application/validation.service';
 import { EmailSender } from './domain/ports/email-sender';
+import { IdentityServerGateway } from './domain/ports/identity-server.gateway';
 import { SmsSender } from './domain/ports/sms-sender';
 import { ThreePidRepository } from './domain/ports/three-pid.repository';
 import { ValidationSessionRepository } from './domain/ports/validation-session.repository';
 import { LogEmailSender } from './infrastructure/log-email.sender';
 import { LogSmsSender } from './infrastructure/log-sms.sender';
+import { NoIdentityServerGateway } from './infrastructure/no-identity-server.gateway';
 import { SmtpEmailSender } from './infrastructure/smtp-email.sender';
 import { ThreePidOrmEntity } from './infrastructure/three-pid.orm-entity';
 import { TypeOrmThreePidRepository } from './infrastructure/typeorm-three-pid.repository';
@@ -32,7 +36,10 @@ import { ConfigurableThreePidModule, THREE_PID_MODULE_OPTIONS, type ThreePidModu
   providers: [
     ThreePidService,
     ValidationService,
+    ThreePidLogin,
     ThreePidChangesGuard,
+    DeprecatedAddGuard,
+    { provide: IdentityServerGateway, useClass: NoIdentityServerGateway },
     { provide: ThreePidRepository, useClass: TypeOrmThreePidRepository },
     { provide: ValidationSessionRepository, useClass: TypeOrmValidationSessionRepository },
     {

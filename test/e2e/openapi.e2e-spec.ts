@@ -28,6 +28,9 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(matrixOperations().map((o) => o.key).sort()).toEqual(
       [
         'GET /_matrix/client/v3/account/3pid',
+        'POST /_matrix/client/v3/account/3pid',
+        'POST /_matrix/client/v3/account/3pid/add',
+        'POST /_matrix/client/v3/account/3pid/delete',
         'GET /_matrix/client/v3/account/whoami',
         'GET /_matrix/client/v3/capabilities',
         'GET /_matrix/client/v3/login',

@@ -61,8 +61,11 @@ export class InMemoryValidationSessionRepository implements ValidationSessionRep
   }
 }
 
+/** Adding with a session checks the session's version in `sessions`, as the one transaction does. */
 export class InMemoryThreePidRepository implements ThreePidRepository {
   readonly threePids: ThreePid[] = [];
+
+  constructor(private readonly sessions?: InMemoryValidationSessionRepository) {}
 
   async findByUser(userId: string): Promise<ThreePid[]> {
     return this.threePids.filter((threePid) => threePid.userId === userId);
@@ -72,9 +75,28 @@ export class InMemoryThreePidRepository implements ThreePidRepository {
     return this.threePids.some((threePid) => threePid.medium === medium && threePid.address === address);
   }
 
+  async findOwner(medium: Medium, address: string): Promise<string | undefined> {
+    return this.threePids.find((threePid) => threePid.medium === medium && threePid.address === address)?.userId;
+  }
+
   async add(threePid: ThreePid): Promise<void> {
     if (await this.isInUse(threePid.medium, threePid.address)) throw new ThreePidInUseError();
     this.threePids.push(threePid);
+  }
+
+  async addConsumingSession(threePid: ThreePid, session: ValidationSession): Promise<void> {
+    if (!this.sessions) throw new Error('InMemoryThreePidRepository needs the session repository for this');
+    const stored = this.sessions.rows.get(session.sid);
+    if (stored?.version !== session.snapshot().version) throw new ValidationSessionConflictError();
+    if (await this.isInUse(threePid.medium, threePid.address)) throw new ThreePidInUseError();
+    await this.sessions.save(session); // a simulated conflict throws here, before anything is added
+    this.threePids.push(threePid);
+  }
+
+  async remove(userId: string, medium: Medium, address: string): Promise<boolean> {
+    const index = this.threePids.findIndex((t) => t.userId === userId && t.medium === medium && t.address === address);
+    if (index >= 0) this.threePids.splice(index, 1);
+    return index >= 0;
   }
 }
 

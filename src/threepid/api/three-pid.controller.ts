@@ -1,10 +1,20 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, Requester } from '../../auth/api/authenticated.decorator';
+import { RequiresUia } from '../../auth/api/requires-uia.decorator';
 import type { Requester as RequesterModel } from '../../auth/domain/user';
+import { MissingParamError } from '../../common/errors/matrix-error';
+import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
 import { CLIENT_V3 } from '../../common/http/matrix-routes';
 import { ThreePidService } from '../application/three-pid.service';
+import { Medium } from '../domain/medium';
+import { DeprecatedAddGuard } from './deprecated-add.guard';
 import { ThreePidListResponse } from './dto/three-pid.dto';
+import { AddThreePidBody, DeleteThreePidBody, DeleteThreePidResponse, DeprecatedAddThreePidBody } from './dto/three-pid-changes.dto';
+import { Requires3pidChanges } from './requires-3pid-changes.decorator';
+
+// Guards run in the order of the decorators from the bottom up: the 3PID-changes switch comes
+// first, before the access token and the body, so it sits right above the handler.
 
 @ApiTags('Account management')
 @Controller(CLIENT_V3)
@@ -31,5 +41,71 @@ export class ThreePidController {
         added_at: t.addedAt,
       })),
     };
+  }
+
+  @Post('account/3pid/add')
+  @HttpCode(200)
+  @RequiresUia('add a third-party identifier to your account')
+  @Requires3pidChanges()
+  @ApiOperation({
+    operationId: 'add3PID',
+    summary: "Adds contact information to the user's account.",
+    description:
+      'Adds the address of a validated session (see the requestToken endpoints) to the account, after User-Interactive ' +
+      'Authentication. Checks, in order: 3PID changes enabled (403 `M_FORBIDDEN`); the access token (401); the body ' +
+      '(400); UIA (401 with the flows; a wrong password 401 with `M_FORBIDDEN`; another user\'s credentials or a ' +
+      'changed request 403 `M_FORBIDDEN`; too many wrong passwords 429); then the session: it must match the ' +
+      '`client_secret`, be validated, unexpired and not used before (400 `M_THREEPID_AUTH_FAILED`); the address must ' +
+      'be on no account (400 `M_THREEPID_IN_USE`). A session adds an address once.',
+  })
+  @ApiOkResponse({ description: 'The addition was successful.', schema: { type: 'object', example: {} } })
+  @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'The request was invalid, the session cannot vouch for the address, or the address is in use.' })
+  async add(@Requester() requester: RequesterModel, @Body() body: AddThreePidBody): Promise<Record<string, never>> {
+    await this.threePids.add(requester.userId, { sid: body.sid, clientSecret: body.client_secret });
+    return {};
+  }
+
+  @Post('account/3pid/delete')
+  @HttpCode(200)
+  @Authenticated()
+  @Requires3pidChanges()
+  @ApiOperation({
+    operationId: 'delete3pidFromAccount',
+    summary: "Deletes a third-party identifier from the user's account",
+    description:
+      "Removes a third-party identifier from the caller's account, after asking identity servers to unbind it. The " +
+      'address is canonicalised first (e-mail case-folded, `+` dropped from phone numbers). Removing an address that ' +
+      'is not on the account changes nothing and succeeds.',
+  })
+  @ApiOkResponse({ type: DeleteThreePidResponse, description: 'The homeserver has disassociated the third-party identifier from the user.' })
+  @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'The request was invalid (an unknown medium: `M_INVALID_PARAM`).' })
+  async delete(@Requester() requester: RequesterModel, @Body() body: DeleteThreePidBody): Promise<DeleteThreePidResponse> {
+    const result = await this.threePids.remove(requester.userId, body.medium as Medium, body.address, body.id_server);
+    return { id_server_unbind_result: result };
+  }
+
+  @Post('account/3pid')
+  @HttpCode(200)
+  @Authenticated()
+  @Requires3pidChanges()
+  @UseGuards(DeprecatedAddGuard)
+  @ApiOperation({
+    operationId: 'post3PIDs',
+    summary: "Adds contact information to the user's account.",
+    deprecated: true,
+    description:
+      'Deprecated in favour of `/3pid/add`. Adds the address of a validated session of this homeserver, as `/3pid/add` ' +
+      'does but without User-Interactive Authentication (the endpoint predates it); `threePidCreds` is accepted for ' +
+      '`three_pid_creds`. Credentials that do not vouch for an address get 403 `M_THREEPID_AUTH_FAILED`. Deployments ' +
+      'that want UIA everywhere turn it off with THREEPID_DEPRECATED_POST_ENABLED=false (then 404 `M_UNRECOGNIZED`).',
+  })
+  @ApiBody({ type: DeprecatedAddThreePidBody })
+  @ApiOkResponse({ description: 'The addition was successful.', schema: { type: 'object', example: {} } })
+  @ApiNotFoundResponse({ type: MatrixErrorResponse, description: 'This server does not serve the deprecated endpoint (`M_UNRECOGNIZED`).' })
+  async addDeprecated(@Requester() requester: RequesterModel, @Body() body: DeprecatedAddThreePidBody): Promise<Record<string, never>> {
+    const credentials = body.three_pid_creds ?? body.threePidCreds;
+    if (!credentials) throw new MissingParamError('Missing parameter: three_pid_creds');
+    await this.threePids.addDeprecated(requester.userId, { sid: credentials.sid, clientSecret: credentials.client_secret });
+    return {};
   }
 }

@@ -1,17 +1,93 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../../common/clock';
+import { Medium } from '../domain/medium';
+import { IdentityServerGateway, UnbindResult } from '../domain/ports/identity-server.gateway';
 import { ThreePidRepository } from '../domain/ports/three-pid.repository';
+import { ValidationSessionConflictError, ValidationSessionRepository } from '../domain/ports/validation-session.repository';
 import { ThreePid } from '../domain/three-pid';
+import { canonicalAddress } from '../domain/three-pid-address';
+import { ThreePidAllowlist } from '../domain/three-pid-policy';
+import { MediumNotSupportedError, ThreePidAlreadyOnAccountError, ThreePidInUseError } from '../domain/three-pid.errors';
+import { ThreePidAuthFailedError } from '../domain/validation.errors';
 import { THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from '../three-pid.options';
 
+/** What proves the caller controls an address: a validation session of this homeserver. */
+export interface ThreePidCredentials {
+  sid: string;
+  clientSecret: string;
+}
+
+/** A concurrent submitToken may save the session between our read and our write; then we read again. */
+const MAX_CONFLICT_RETRIES = 10;
+
+/** The 3PIDs on users' accounts: listing, adding with a validated session, removing. */
 @Injectable()
 export class ThreePidService {
+  private readonly allowlist: ThreePidAllowlist;
+
   constructor(
     @Inject(ThreePidRepository) private readonly threePids: ThreePidRepository,
+    @Inject(ValidationSessionRepository) private readonly sessions: ValidationSessionRepository,
+    @Inject(IdentityServerGateway) private readonly identityServers: IdentityServerGateway,
+    @Inject(Clock) private readonly clock: Clock,
     @Inject(THREE_PID_MODULE_OPTIONS) private readonly options: ThreePidModuleOptions,
-  ) {}
+  ) {
+    this.allowlist = new ThreePidAllowlist(options.allowlist);
+  }
 
   list(userId: string): Promise<ThreePid[]> {
     return this.threePids.findByUser(userId);
+  }
+
+  /**
+   * Adds the address of a validated session to the user's account, using the session up. Unlike
+   * Synapse, an address on another account stays there (M_THREEPID_IN_USE), and a session adds
+   * an address once, within its lifetime (M_THREEPID_AUTH_FAILED otherwise).
+   */
+  async add(userId: string, credentials: ThreePidCredentials): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      const session = await this.sessions.findBySid(credentials.sid);
+      if (!session) throw new ThreePidAuthFailedError('unknown');
+      const now = this.clock.now();
+      session.consume(credentials.clientSecret, now, this.options.lifetimes);
+      // The settings may have changed since the address was validated.
+      if (!this.options.media.includes(session.medium)) throw new MediumNotSupportedError(session.medium);
+      this.allowlist.assertAllowed(session.medium, session.address);
+      try {
+        await this.threePids.addConsumingSession(new ThreePid(userId, session.medium, session.address, session.validatedAt!, now), session);
+        return;
+      } catch (error) {
+        if (error instanceof ValidationSessionConflictError && tries < MAX_CONFLICT_RETRIES) continue;
+        if (error instanceof ThreePidInUseError && (await this.threePids.findOwner(session.medium, session.address)) === userId) {
+          throw new ThreePidAlreadyOnAccountError();
+        }
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * The deprecated POST /account/3pid: adds as `add` does, without UIA (the endpoint predates it),
+   * and refuses credentials with 403 as its spec says.
+   */
+  async addDeprecated(userId: string, credentials: ThreePidCredentials): Promise<void> {
+    try {
+      await this.add(userId, credentials);
+    } catch (error) {
+      if (error instanceof ThreePidAuthFailedError) throw new ThreePidAuthFailedError(error.reason, 403);
+      throw error;
+    }
+  }
+
+  /**
+   * Removes an address from the user's own account, after unbinding it from identity servers (if
+   * that fails, the address stays). Another user's address is untouched; the answer is the same.
+   */
+  async remove(userId: string, medium: Medium, rawAddress: string, idServer?: string): Promise<UnbindResult> {
+    const address = canonicalAddress(medium, rawAddress);
+    const unbound = await this.identityServers.unbind({ userId, medium, address, idServer });
+    await this.threePids.remove(userId, medium, address);
+    return unbound;
   }
 
   /**

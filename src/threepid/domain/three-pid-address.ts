@@ -1,4 +1,5 @@
 import { parsePhoneNumberWithError, isSupportedCountry, type CountryCode } from 'libphonenumber-js';
+import { Medium } from './medium';
 import { InvalidEmailError, InvalidPhoneNumberError } from './validation.errors';
 
 /**
@@ -74,4 +75,16 @@ export function parsePhoneNumber(country: string, phoneNumber: string): PhoneNum
   }
   if (!parsed.isPossible() || parsed.ext) throw new InvalidPhoneNumberError();
   return { msisdn: parsed.number.slice(1), international: parsed.formatInternational() };
+}
+
+/** An msisdn as Matrix writes it: E.164 digits without `+` (a leading `+` and spaces are forgiven). */
+export function canonicalMsisdn(raw: string): string {
+  const digits = raw.trim().replace(/^\+/, '').replace(/ /g, '');
+  if (!/^[1-9]\d{0,14}$/.test(digits)) throw new InvalidPhoneNumberError('A phone number must be given as E.164 digits, e.g. 447700900123');
+  return digits;
+}
+
+/** The canonical form of an address of any medium; throws a 400 MatrixError if it has none. */
+export function canonicalAddress(medium: Medium, raw: string): string {
+  return medium === 'email' ? canonicalEmail(raw) : canonicalMsisdn(raw);
 }

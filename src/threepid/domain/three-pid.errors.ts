@@ -2,8 +2,15 @@ import { ErrCode, MatrixError } from '../../common/errors/matrix-error';
 import { Medium } from './medium';
 
 export class ThreePidInUseError extends MatrixError {
+  constructor(message = 'Third-party identifier already in use') {
+    super(400, ErrCode.ThreePidInUse, message);
+  }
+}
+
+/** Adding an address the caller already has; nothing changes. */
+export class ThreePidAlreadyOnAccountError extends ThreePidInUseError {
   constructor() {
-    super(400, ErrCode.ThreePidInUse, 'Third-party identifier already in use');
+    super('This third-party identifier is already on your account');
   }
 }
 

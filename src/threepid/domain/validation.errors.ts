@@ -67,8 +67,12 @@ const AUTH_FAILURE_MESSAGES: Record<AuthFailure, string> = {
 
 /** A validation session cannot vouch for an address being added. */
 export class ThreePidAuthFailedError extends MatrixError {
-  constructor(readonly reason: AuthFailure) {
-    super(400, ErrCode.ThreePidAuthFailed, AUTH_FAILURE_MESSAGES[reason]);
+  /** 400 at /3pid/add, as in Synapse; the deprecated POST /account/3pid answers 403, as its spec says. */
+  constructor(
+    readonly reason: AuthFailure,
+    status: 400 | 403 = 400,
+  ) {
+    super(status, ErrCode.ThreePidAuthFailed, AUTH_FAILURE_MESSAGES[reason]);
   }
 }
 

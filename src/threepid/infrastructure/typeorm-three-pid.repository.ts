@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { runAtomically } from '../../database/atomic';
 import { isUniqueViolation } from '../../database/unique-violation';
 import { Medium } from '../domain/medium';
 import { ThreePidRepository } from '../domain/ports/three-pid.repository';
+import { ValidationSessionConflictError } from '../domain/ports/validation-session.repository';
 import { ThreePid } from '../domain/three-pid';
 import { ThreePidInUseError } from '../domain/three-pid.errors';
+import { ValidationSession } from '../domain/validation-session';
 import { ThreePidOrmEntity } from './three-pid.orm-entity';
 
 @Injectable()
@@ -21,6 +24,11 @@ export class TypeOrmThreePidRepository implements ThreePidRepository {
     return this.rows.exists({ where: { medium, address } });
   }
 
+  async findOwner(medium: Medium, address: string): Promise<string | undefined> {
+    const row = await this.rows.findOne({ select: { userId: true }, where: { medium, address } });
+    return row?.userId;
+  }
+
   async add(threePid: ThreePid): Promise<void> {
     try {
       await this.rows.insert({ ...threePid });
@@ -28,6 +36,37 @@ export class TypeOrmThreePidRepository implements ThreePidRepository {
       if (isUniqueViolation(error)) throw new ThreePidInUseError();
       throw error;
     }
+  }
+
+  async addConsumingSession(threePid: ThreePid, session: ValidationSession): Promise<void> {
+    const { sid, version, consumedAt } = session.snapshot();
+    try {
+      // The address's primary key decides between concurrent adds: exactly one insert succeeds.
+      await runAtomically(
+        this.rows.manager.connection,
+        [
+          {
+            sql: 'UPDATE threepid_validation_sessions SET consumed_at = ?, version = ? WHERE sid = ? AND version = ?',
+            parameters: [consumedAt ?? null, version + 1, sid, version],
+          },
+          {
+            sql: 'INSERT INTO user_threepids (medium, address, user_id, validated_at, added_at) VALUES (?, ?, ?, ?, ?)',
+            parameters: [threePid.medium, threePid.address, threePid.userId, threePid.validatedAt, threePid.addedAt],
+          },
+        ],
+        (statement, affectedRows) => {
+          if (statement === 0 && affectedRows !== 1) throw new ValidationSessionConflictError();
+        },
+      );
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ThreePidInUseError();
+      throw error;
+    }
+  }
+
+  async remove(userId: string, medium: Medium, address: string): Promise<boolean> {
+    const result = await this.rows.delete({ userId, medium, address });
+    return result.affected === 1;
   }
 }
 

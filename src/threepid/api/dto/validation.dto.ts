@@ -3,7 +3,7 @@ import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class
 
 /** Anchored, unlike Synapse's: a secret that could never validate is refused at once. @see spec: request_email_validation.yaml */
 export const CLIENT_SECRET = /^[0-9a-zA-Z.=_-]{1,255}$/;
-const CLIENT_SECRET_MESSAGE = 'client_secret must be 1 to 255 characters from [0-9a-zA-Z.=_-]';
+export const CLIENT_SECRET_MESSAGE = 'client_secret must be 1 to 255 characters from [0-9a-zA-Z.=_-]';
 
 const CLIENT_SECRET_DOC = {
   description:
