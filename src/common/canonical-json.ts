@@ -1,6 +1,7 @@
 /**
- * JSON with object keys sorted at every level, so that two encodings of the same value (keys in
- * another order, other white space) compare equal.
+ * JSON with the object keys at every level in one fixed order (sorted; JavaScript puts integer-like
+ * keys first), so that two encodings of the same value (keys in another order, other white space)
+ * give the same text. Not Matrix's canonical JSON, which signatures need.
  */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>

@@ -1,7 +1,10 @@
 import { UserIdTakenError } from '../../src/auth/domain/auth.errors';
 import { AccessTokenRepository, IssuedAccessToken } from '../../src/auth/domain/ports/access-token.repository';
+import { FailedAttemptRepository } from '../../src/auth/domain/ports/failed-attempt.repository';
 import { PasswordHasher } from '../../src/auth/domain/ports/password-hasher';
+import { UiaSessionConflictError, UiaSessionRepository } from '../../src/auth/domain/ports/uia-session.repository';
 import { UserRepository } from '../../src/auth/domain/ports/user.repository';
+import { UiaSession, UiaSessionState } from '../../src/auth/domain/uia-session';
 import { Requester, User } from '../../src/auth/domain/user';
 import { Clock } from '../../src/common/clock';
 
@@ -57,5 +60,86 @@ export class FixedClock implements Clock {
 
   advance(ms: number): void {
     this.time += ms;
+  }
+}
+
+/** Behaves as the TypeORM repository does: saves checked against the version, which they bump. */
+export class InMemoryUiaSessionRepository implements UiaSessionRepository {
+  readonly rows = new Map<string, UiaSessionState>();
+  /** Set to make the next saves fail as if another request had saved first. */
+  conflictsToSimulate = 0;
+
+  async findById(id: string): Promise<UiaSession | undefined> {
+    const row = this.rows.get(id);
+    return row && UiaSession.restore(row);
+  }
+
+  async insert(session: UiaSession): Promise<void> {
+    const state = session.snapshot();
+    // The primary key: the database refuses a second row, with its own (non-domain) error.
+    if (this.rows.has(state.id)) throw new Error(`duplicate UIA session ${state.id}`);
+    this.rows.set(state.id, state);
+  }
+
+  async save(session: UiaSession): Promise<void> {
+    const state = session.snapshot();
+    if (this.conflictsToSimulate > 0) {
+      this.conflictsToSimulate -= 1;
+      throw new UiaSessionConflictError();
+    }
+    if (this.rows.get(state.id)?.version !== state.version) throw new UiaSessionConflictError();
+    this.rows.set(state.id, { ...state, version: state.version + 1 });
+  }
+
+  async delete(id: string): Promise<void> {
+    this.rows.delete(id);
+  }
+
+  async deleteCreatedBefore(time: number): Promise<number> {
+    const expired = [...this.rows.values()].filter((row) => row.createdAt < time);
+    for (const row of expired) this.rows.delete(row.id);
+    return expired.length;
+  }
+}
+
+export class InMemoryFailedAttemptRepository implements FailedAttemptRepository {
+  readonly attempts = new Map<string, { userId: string; time: number }>();
+  private nextId = 1;
+
+  async record(userId: string, time: number): Promise<string> {
+    const attemptId = `attempt-${this.nextId++}`;
+    this.attempts.set(attemptId, { userId, time });
+    return attemptId;
+  }
+
+  async timesSince(userId: string, since: number): Promise<number[]> {
+    return [...this.attempts.values()]
+      .filter((attempt) => attempt.userId === userId && attempt.time >= since)
+      .map((attempt) => attempt.time)
+      .sort((a, b) => a - b);
+  }
+
+  async forget(attemptId: string): Promise<void> {
+    this.attempts.delete(attemptId);
+  }
+
+  async forgetUser(userId: string): Promise<void> {
+    for (const [attemptId, attempt] of this.attempts) if (attempt.userId === userId) this.attempts.delete(attemptId);
+  }
+
+  async deleteBefore(time: number): Promise<number> {
+    let deleted = 0;
+    for (const [attemptId, attempt] of this.attempts) {
+      if (attempt.time < time) {
+        this.attempts.delete(attemptId);
+        deleted += 1;
+      }
+    }
+    return deleted;
+  }
+
+  /** How many attempts of the user are recorded, whenever they were made. */
+  countFor(userId: string): number {
+    return [...this.attempts.values()].filter((attempt) => attempt.userId === userId).length;
   }
 }

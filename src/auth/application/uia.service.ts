@@ -155,7 +155,8 @@ export class UiaService implements OnApplicationBootstrap, OnModuleDestroy {
     const { limit, windowMs } = this.settings.failedAttempts;
     const now = this.clock.now();
     const attemptId = await this.attempts.record(userId, now);
-    const recent = await this.attempts.timesSince(userId, now - windowMs);
+    // An attempt exactly windowMs old no longer counts: that is when retry_after_ms says to come back.
+    const recent = await this.attempts.timesSince(userId, now - windowMs + 1);
     if (recent.length > limit) {
       await this.attempts.forget(attemptId);
       throw new TooManyFailedAttemptsError(recent[recent.length - limit - 1] + windowMs - now);

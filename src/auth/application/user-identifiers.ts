@@ -39,7 +39,7 @@ export class UserIdentifiers {
     this.resolvers.set(type, resolver);
   }
 
-  resolve(identifier: UserIdentifier): Promise<string | undefined> {
+  async resolve(identifier: UserIdentifier): Promise<string | undefined> {
     const resolver = this.resolvers.get(identifier.type);
     if (!resolver) throw new UnsupportedLoginError(`Unknown login identifier type ${identifier.type}`);
     return resolver(identifier);

@@ -20,10 +20,10 @@ export class ThreePidLogin implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.identifiers.register(THIRD_PARTY_IDENTIFIER, (identifier) =>
+    this.identifiers.register(THIRD_PARTY_IDENTIFIER, async (identifier) =>
       this.ownerOf(requiredField(identifier, 'medium'), requiredField(identifier, 'address')),
     );
-    this.identifiers.register(PHONE_IDENTIFIER, (identifier) => {
+    this.identifiers.register(PHONE_IDENTIFIER, async (identifier) => {
       const [country, phone] = [requiredField(identifier, 'country'), requiredField(identifier, 'phone')];
       return this.ownerOf('msisdn', () => parsePhoneNumber(country, phone).msisdn);
     });

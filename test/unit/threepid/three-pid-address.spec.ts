@@ -1,4 +1,11 @@
-import { canonicalEmail, MAX_DOMAIN_LENGTH, MAX_LOCAL_PART_BYTES, parsePhoneNumber } from '../../../src/threepid/domain/three-pid-address';
+import {
+  canonicalAddress,
+  canonicalEmail,
+  canonicalMsisdn,
+  MAX_DOMAIN_LENGTH,
+  MAX_LOCAL_PART_BYTES,
+  parsePhoneNumber,
+} from '../../../src/threepid/domain/three-pid-address';
 
 const invalidParam = expect.objectContaining({ status: 400, errcode: 'M_INVALID_PARAM' });
 
@@ -98,5 +105,56 @@ describe(parsePhoneNumber.name, () => {
 
   it('names an unknown country in the error', () => {
     expect(() => parsePhoneNumber('XX', '07700900123')).toThrow('Unknown country code "XX"');
+  });
+});
+
+describe(canonicalMsisdn.name, () => {
+  it.each([
+    ['447700900123', '447700900123'],
+    ['+447700900123', '447700900123'],
+    [' +44 7700 900123 ', '447700900123'],
+    ['\t12015550123\n', '12015550123'],
+    ['1', '1'],
+    ['123456789012345', '123456789012345'],
+  ])('reads %j as %s', (raw, expected) => {
+    expect(canonicalMsisdn(raw)).toBe(expected);
+  });
+
+  it.each([
+    [''],
+    ['+'],
+    ['07700900123'],
+    ['0'],
+    ['++447700900123'],
+    ['44+7700900123'],
+    ['1234567890123456'],
+    ['44-7700-900123'],
+    ['(44) 7700900123'],
+    ['44\t7700900123'],
+    ['447700900123x'],
+    ['４４７７００９００１２３'],
+  ])('refuses %j with M_INVALID_PARAM', (raw) => {
+    expect(() => canonicalMsisdn(raw)).toThrow(invalidParam);
+  });
+
+  it('says how a phone number must be written', () => {
+    expect(() => canonicalMsisdn('07700900123')).toThrow(/E\.164/);
+  });
+});
+
+describe(canonicalAddress.name, () => {
+  it('canonicalises an e-mail address as canonicalEmail does', () => {
+    expect(canonicalAddress('email', ' Strauß@Example.ORG ')).toBe('strauss@example.org');
+  });
+
+  it('canonicalises a phone number as canonicalMsisdn does', () => {
+    expect(canonicalAddress('msisdn', '+44 7700 900123')).toBe('447700900123');
+  });
+
+  it.each([
+    ['email', '447700900123'],
+    ['msisdn', 'alice@example.org'],
+  ] as const)('refuses a %s address %j of the other medium with M_INVALID_PARAM', (medium, raw) => {
+    expect(() => canonicalAddress(medium, raw)).toThrow(invalidParam);
   });
 });

@@ -1,0 +1,347 @@
+import { PasswordAuthenticator } from '../../../src/auth/application/password-authenticator';
+import { PASSWORD_STAGE, UiaAuth, UiaRequest, UiaService } from '../../../src/auth/application/uia.service';
+import { UserIdentifiers } from '../../../src/auth/application/user-identifiers';
+import { UIA_DEFAULTS } from '../../../src/auth/auth.options';
+import { UiaChallenge } from '../../../src/auth/domain/uia.errors';
+import { MatrixError } from '../../../src/common/errors/matrix-error';
+import {
+  FakePasswordHasher,
+  FixedClock,
+  InMemoryFailedAttemptRepository,
+  InMemoryUiaSessionRepository,
+  InMemoryUserRepository,
+} from '../../fakes/auth.fakes';
+
+const ALICE = '@alice:example.org';
+const BOB = '@bob:example.org';
+const { sessionLifetimeMs } = UIA_DEFAULTS;
+const { limit, windowMs } = UIA_DEFAULTS.failedAttempts;
+
+const FLOWS_BODY = [{ stages: [PASSWORD_STAGE] }];
+
+const unknownSession = expect.objectContaining({ name: 'UnknownUiaSessionError', status: 400, errcode: 'M_UNKNOWN' });
+const requestChanged = expect.objectContaining({ name: 'UiaRequestChangedError', status: 403, errcode: 'M_FORBIDDEN' });
+const sessionInUse = expect.objectContaining({ name: 'UiaSessionInUseError', status: 429, errcode: 'M_LIMIT_EXCEEDED' });
+const tooManyAttempts = expect.objectContaining({ name: 'TooManyFailedAttemptsError', status: 429, errcode: 'M_LIMIT_EXCEEDED' });
+
+/** The error the promise rejects with; fails the test if it resolves. */
+async function rejection(promise: Promise<unknown>): Promise<MatrixError> {
+  const outcome = await promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  if (!('error' in outcome)) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
+  expect(outcome.error).toBeInstanceOf(MatrixError);
+  return outcome.error as MatrixError;
+}
+
+async function challenge(promise: Promise<unknown>): Promise<UiaChallenge> {
+  const error = await rejection(promise);
+  expect(error).toBeInstanceOf(UiaChallenge);
+  return error as UiaChallenge;
+}
+
+describe(UiaService.name, () => {
+  let sessions: InMemoryUiaSessionRepository;
+  let attempts: InMemoryFailedAttemptRepository;
+  let clock: FixedClock;
+  let service: UiaService;
+
+  beforeEach(async () => {
+    sessions = new InMemoryUiaSessionRepository();
+    attempts = new InMemoryFailedAttemptRepository();
+    clock = new FixedClock();
+    const users = new InMemoryUserRepository();
+    await users.create({ userId: ALICE, passwordHash: 'fake:alice-secret', createdAt: 0 });
+    await users.create({ userId: BOB, passwordHash: 'fake:bob-secret', createdAt: 0 });
+    const options = { serverName: 'example.org' };
+    const authenticator = new PasswordAuthenticator(users, new FakePasswordHasher(), new UserIdentifiers(options));
+    await authenticator.onModuleInit();
+    service = new UiaService(sessions, attempts, authenticator, clock, options);
+  });
+
+  const request: UiaRequest = {
+    userId: ALICE,
+    method: 'POST',
+    path: '/_matrix/client/v3/account/3pid/add',
+    body: { sid: 'abc', client_secret: 'monkeys' },
+  };
+  const password = (secret: string, session?: string, who = 'alice'): UiaAuth => ({
+    type: PASSWORD_STAGE,
+    identifier: { type: 'm.id.user', user: who },
+    password: secret,
+    ...(session === undefined ? {} : { session }),
+  });
+  /** Starts a session as a client does: the request without `auth`. */
+  const startSession = async (req: UiaRequest = request) => (await challenge(service.authorise(req, undefined))).challenge.session;
+  const wrongPassword = () => challenge(service.authorise(request, password('wrong')));
+
+  describe('a request without auth', () => {
+    it.each([
+      ['no auth', undefined],
+      ['an empty auth', {}],
+    ])('with %s is answered with the flows and a new stored session, and no errcode', async (_case, auth) => {
+      const error = await challenge(service.authorise(request, auth));
+      const { session } = error.challenge;
+      expect(error.status).toBe(401);
+      expect(error.toResponseBody()).toEqual({ flows: FLOWS_BODY, params: {}, session });
+      expect(sessions.rows.get(session)).toMatchObject({ userId: ALICE, completed: [], createdAt: clock.now() });
+      expect(sessions.rows.get(session)?.claimedAt).toBeUndefined();
+    });
+
+    it('starts a new session every time', async () => {
+      const first = await startSession();
+      const second = await startSession();
+      expect(second).not.toBe(first);
+      expect(sessions.rows.size).toBe(2);
+    });
+  });
+
+  describe('the password stage', () => {
+    it('answers a wrong password with 401, the stage error, nothing completed and the same session', async () => {
+      const session = await startSession();
+      const error = await challenge(service.authorise(request, password('wrong', session)));
+      expect(error.status).toBe(401);
+      expect(error.toResponseBody()).toEqual({
+        errcode: 'M_FORBIDDEN',
+        error: expect.any(String),
+        completed: [],
+        flows: FLOWS_BODY,
+        params: {},
+        session,
+      });
+      expect(sessions.rows.get(session)).toMatchObject({ completed: [] });
+      expect(sessions.rows.get(session)?.claimedAt).toBeUndefined();
+    });
+
+    it('stores the session a wrong password without a session started, so that the client can continue it', async () => {
+      const error = await wrongPassword();
+      expect(error.toResponseBody()).toMatchObject({ errcode: 'M_FORBIDDEN', completed: [] });
+      expect(sessions.rows.has(error.challenge.session)).toBe(true);
+    });
+
+    it('authorises the request with the right password, and claims the session for it', async () => {
+      const session = await startSession();
+      await expect(service.authorise(request, password('alice-secret', session))).resolves.toBe(session);
+      expect(sessions.rows.get(session)).toMatchObject({ completed: [PASSWORD_STAGE], claimedAt: clock.now() });
+    });
+
+    it('authorises with the right password given without a session, in one step', async () => {
+      const session = await service.authorise(request, password('alice-secret'));
+      expect(sessions.rows.get(session)).toMatchObject({ userId: ALICE, completed: [PASSWORD_STAGE], claimedAt: clock.now() });
+    });
+
+    it.each([
+      ['m.id.user with the localpart', { identifier: { type: 'm.id.user', user: 'alice' } }],
+      ['m.id.user with the full user ID', { identifier: { type: 'm.id.user', user: '@alice:example.org' } }],
+      ['the legacy top-level user', { user: 'alice' }],
+      ['the legacy top-level user, as a user ID in another case', { user: '@Alice:example.org' }],
+    ])('accepts %s', async (_case, who) => {
+      const session = await startSession();
+      await expect(service.authorise(request, { type: PASSWORD_STAGE, session, password: 'alice-secret', ...who })).resolves.toBe(session);
+    });
+
+    it('refuses an unknown stage type with 400 M_UNKNOWN, and leaves the session as it was', async () => {
+      const session = await startSession();
+      const before = sessions.rows.get(session);
+      await expect(service.authorise(request, { type: 'm.login.recaptcha', session })).rejects.toMatchObject({
+        status: 400,
+        errcode: 'M_UNKNOWN',
+      });
+      expect(sessions.rows.get(session)).toEqual(before);
+    });
+
+    it.each([
+      ['no password', { type: PASSWORD_STAGE, identifier: { type: 'm.id.user', user: 'alice' } }, 'M_MISSING_PARAM'],
+      ['no identifier', { type: PASSWORD_STAGE, password: 'wrong' }, 'M_MISSING_PARAM'],
+      ['no user in the identifier', { type: PASSWORD_STAGE, identifier: { type: 'm.id.user' }, password: 'wrong' }, 'M_MISSING_PARAM'],
+      ['an unknown identifier type', { type: PASSWORD_STAGE, identifier: { type: 'com.example.id' }, password: 'wrong' }, 'M_UNKNOWN'],
+    ])('refuses a stage with %s with 400 %s, and does not count it as a wrong password', async (_case, auth, errcode) => {
+      const session = await startSession();
+      for (let i = 0; i < limit + 1; i++) {
+        await expect(service.authorise(request, { ...auth, session } as UiaAuth)).rejects.toMatchObject({ status: 400, errcode });
+      }
+      expect(attempts.countFor(ALICE)).toBe(0);
+      await expect(service.authorise(request, password('alice-secret', session))).resolves.toBe(session);
+    });
+
+    it("refuses another user's valid credentials with 403 M_FORBIDDEN, without counting a wrong password", async () => {
+      const session = await startSession();
+      await expect(service.authorise(request, password('bob-secret', session, 'bob'))).rejects.toMatchObject({
+        name: 'UiaWrongUserError',
+        status: 403,
+        errcode: 'M_FORBIDDEN',
+      });
+      expect(attempts.countFor(ALICE)).toBe(0);
+      expect(attempts.countFor(BOB)).toBe(0);
+      expect(sessions.rows.get(session)).toMatchObject({ completed: [] });
+      expect(sessions.rows.get(session)?.claimedAt).toBeUndefined();
+    });
+  });
+
+  describe('a session that authorised its request', () => {
+    let session: string;
+    beforeEach(async () => {
+      session = await startSession();
+      await service.authorise(request, password('alice-secret', session));
+    });
+
+    it('authorises nothing else while the request is served: 429 M_LIMIT_EXCEEDED', async () => {
+      await expect(service.authorise(request, { session })).rejects.toThrow(sessionInUse);
+      await expect(service.authorise(request, password('alice-secret', session))).rejects.toThrow(sessionInUse);
+    });
+
+    it('authorises the same request again, without a password, once that request failed', async () => {
+      await service.failed(session);
+      expect(sessions.rows.get(session)?.claimedAt).toBeUndefined();
+      await expect(service.authorise(request, { session })).resolves.toBe(session);
+      expect(sessions.rows.get(session)?.claimedAt).toBe(clock.now());
+    });
+
+    it('is unknown (400 M_UNKNOWN) once that request succeeded', async () => {
+      await service.succeeded(session);
+      expect(sessions.rows.has(session)).toBe(false);
+      await expect(service.authorise(request, { session })).rejects.toThrow(unknownSession);
+      await expect(service.authorise(request, password('alice-secret', session))).rejects.toThrow(unknownSession);
+    });
+  });
+
+  it('ignores failed() for a session that no longer exists', async () => {
+    await expect(service.failed('no-such-session')).resolves.toBeUndefined();
+    expect(sessions.rows.size).toBe(0);
+  });
+
+  it('lets exactly one of two concurrent requests with the same session through', async () => {
+    const session = await startSession();
+    const outcomes = await Promise.allSettled([
+      service.authorise(request, password('alice-secret', session)),
+      service.authorise(request, password('alice-secret', session)),
+    ]);
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toEqual([{ status: 'fulfilled', value: session }]);
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([{ status: 'rejected', reason: sessionInUse }]);
+  });
+
+  it('answers 429 when another request saved the session first, and leaves it unclaimed for a retry', async () => {
+    const session = await startSession();
+    sessions.conflictsToSimulate = 1;
+    await expect(service.authorise(request, password('alice-secret', session))).rejects.toThrow(sessionInUse);
+    expect(sessions.rows.get(session)?.claimedAt).toBeUndefined();
+    await expect(service.authorise(request, password('alice-secret', session))).resolves.toBe(session);
+  });
+
+  describe('the session is bound to its request', () => {
+    it.each([
+      ['another body', { ...request, body: { sid: 'abc', client_secret: 'other' } }],
+      ['a body with another field', { ...request, body: { ...request.body, id_server: 'id.example.org' } }],
+      ['another path', { ...request, path: '/_matrix/client/v3/account/3pid/delete' }],
+      ['another method', { ...request, method: 'PUT' }],
+      ['another user', { ...request, userId: BOB }],
+    ])('refuses %s with 403 M_FORBIDDEN, even with the right password', async (_case, other) => {
+      const session = await startSession();
+      const who = other.userId === BOB ? 'bob' : 'alice';
+      await expect(service.authorise(other, password(`${who}-secret`, session, who))).rejects.toThrow(requestChanged);
+      await expect(service.authorise(other, { session })).rejects.toThrow(requestChanged);
+      expect(sessions.rows.get(session)).toMatchObject({ completed: [] });
+      expect(sessions.rows.get(session)?.claimedAt).toBeUndefined();
+    });
+
+    it('does not care about the order of keys in the body, at any depth', async () => {
+      const original = { ...request, body: { a: 1, nested: { x: 1, y: [{ p: 1, q: 2 }] } } };
+      const reordered = { ...request, body: { nested: { y: [{ q: 2, p: 1 }], x: 1 }, a: 1 } };
+      const session = await startSession(original);
+      await expect(service.authorise(reordered, password('alice-secret', session))).resolves.toBe(session);
+    });
+
+    it.each([
+      ['array items in another order', { a: 1, nested: { x: 1, y: [2, 1] } }],
+      ['a number turned into a string', { a: '1', nested: { x: 1, y: [1, 2] } }],
+      ['a nested value changed', { a: 1, nested: { x: 2, y: [1, 2] } }],
+    ])('refuses the same keys with %s', async (_case, body) => {
+      const session = await startSession({ ...request, body: { a: 1, nested: { x: 1, y: [1, 2] } } });
+      await expect(service.authorise({ ...request, body }, password('alice-secret', session))).rejects.toThrow(requestChanged);
+    });
+  });
+
+  describe('expiry', () => {
+    it(`accepts a session until ${sessionLifetimeMs} ms after it started`, async () => {
+      const session = await startSession();
+      clock.advance(sessionLifetimeMs - 1);
+      await expect(service.authorise(request, password('alice-secret', session))).resolves.toBe(session);
+    });
+
+    it('treats a session past its lifetime as unknown: 400 M_UNKNOWN', async () => {
+      const session = await startSession();
+      clock.advance(sessionLifetimeMs);
+      await expect(service.authorise(request, password('alice-secret', session))).rejects.toThrow(unknownSession);
+    });
+
+    it('purges sessions past their lifetime, and failed attempts past their window', async () => {
+      const old = await startSession();
+      await wrongPassword();
+      const oldSessions = sessions.rows.size;
+      clock.advance(sessionLifetimeMs);
+      const young = await startSession();
+      const { challenge: youngFailure } = await wrongPassword();
+      clock.advance(1);
+
+      await expect(service.purgeExpired()).resolves.toBe(oldSessions);
+      expect([...sessions.rows.keys()].sort()).toEqual([young, youngFailure.session].sort());
+      expect(sessions.rows.has(old)).toBe(false);
+      expect(await attempts.timesSince(ALICE, 0)).toEqual([clock.now() - 1]);
+    });
+  });
+
+  describe('wrong passwords', () => {
+    it(`are limited to ${limit} per user in ${windowMs} ms: then 429 M_LIMIT_EXCEEDED, even for the right password`, async () => {
+      const t0 = clock.now();
+      for (let i = 0; i < limit; i++) {
+        const error = await wrongPassword();
+        expect(error.toResponseBody()).toMatchObject({ errcode: 'M_FORBIDDEN' });
+        clock.advance(60_000);
+      }
+      // The oldest of the five was at t0; the next attempt is allowed once it leaves the window.
+      const limited = await rejection(service.authorise(request, password('wrong')));
+      expect(limited).toEqual(tooManyAttempts);
+      expect(limited.toResponseBody()).toEqual({
+        errcode: 'M_LIMIT_EXCEEDED',
+        error: expect.any(String),
+        retry_after_ms: t0 + windowMs - clock.now(),
+      });
+      expect(limited.extra.retry_after_ms).toBeGreaterThan(0);
+
+      const session = await startSession();
+      await expect(service.authorise(request, password('alice-secret', session))).rejects.toThrow(tooManyAttempts);
+      expect(sessions.rows.get(session)?.claimedAt).toBeUndefined();
+
+      // Refused until exactly retry_after_ms has passed, and not a millisecond longer.
+      clock.advance((limited.extra.retry_after_ms as number) - 1);
+      await expect(service.authorise(request, password('alice-secret', session))).rejects.toThrow(tooManyAttempts);
+      clock.advance(1);
+      await expect(service.authorise(request, password('alice-secret', session))).resolves.toBe(session);
+    });
+
+    it('do not extend the limit while refused', async () => {
+      for (let i = 0; i < limit; i++) await wrongPassword();
+      clock.advance(windowMs / 2);
+      for (let i = 0; i < limit + 1; i++) await expect(service.authorise(request, password('wrong'))).rejects.toThrow(tooManyAttempts);
+      expect(attempts.countFor(ALICE)).toBe(limit);
+      clock.advance(windowMs / 2 + 1);
+      await expect(service.authorise(request, password('alice-secret'))).resolves.toEqual(expect.any(String));
+    });
+
+    it('are counted per user', async () => {
+      for (let i = 0; i < limit; i++) await wrongPassword();
+      await expect(service.authorise(request, password('wrong'))).rejects.toThrow(tooManyAttempts);
+      const bobsRequest = { ...request, userId: BOB };
+      await expect(service.authorise(bobsRequest, password('bob-secret', undefined, 'bob'))).resolves.toEqual(expect.any(String));
+    });
+
+    it('are forgotten once the right password is given', async () => {
+      for (let i = 0; i < limit - 1; i++) await wrongPassword();
+      await service.authorise(request, password('alice-secret'));
+      expect(attempts.countFor(ALICE)).toBe(0);
+      for (let i = 0; i < limit; i++) await expect(wrongPassword()).resolves.toBeInstanceOf(UiaChallenge);
+      await expect(service.authorise(request, password('wrong'))).rejects.toThrow(tooManyAttempts);
+    });
+  });
+});

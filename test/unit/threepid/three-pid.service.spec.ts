@@ -1,0 +1,296 @@
+import { ThreePidService } from '../../../src/threepid/application/three-pid.service';
+import { Medium } from '../../../src/threepid/domain/medium';
+import { IdentityServerGateway, UnbindRequest, UnbindResult } from '../../../src/threepid/domain/ports/identity-server.gateway';
+import { ValidationSessionConflictError } from '../../../src/threepid/domain/ports/validation-session.repository';
+import { ThreePid } from '../../../src/threepid/domain/three-pid';
+import { ValidationSession } from '../../../src/threepid/domain/validation-session';
+import { ThreePidModuleOptions } from '../../../src/threepid/three-pid.options';
+import { aThreePid } from '../../builders/three-pid.builder';
+import { aValidationSession, SESSION_DEFAULTS } from '../../builders/validation-session.builder';
+import { FixedClock } from '../../fakes/auth.fakes';
+import { InMemoryThreePidRepository, InMemoryValidationSessionRepository } from '../../fakes/threepid.fakes';
+
+const ALICE = '@alice:example.org';
+const BOB = '@bob:example.org';
+const { clientSecret, lifetimes, startedAt: t0 } = SESSION_DEFAULTS;
+
+const OPTIONS: ThreePidModuleOptions = {
+  changesEnabled: true,
+  serverName: 'example.org',
+  publicBaseUrl: 'https://matrix.example.org',
+  media: ['email', 'msisdn'],
+  allowlist: [],
+  lifetimes,
+  email: { from: 'noreply@example.org' },
+  sms: {},
+};
+
+const authFailed = (reason: string, status = 400) =>
+  expect.objectContaining({ name: 'ThreePidAuthFailedError', status, errcode: 'M_THREEPID_AUTH_FAILED', reason });
+
+/** Records what it was asked to unbind, and whether the 3PID was still on the account at that moment. */
+class RecordingIdentityServerGateway implements IdentityServerGateway {
+  readonly calls: { request: UnbindRequest; stillOnAccount: boolean }[] = [];
+  result: UnbindResult = 'success';
+  failure?: Error;
+
+  constructor(private readonly threePids: InMemoryThreePidRepository) {}
+
+  async unbind(request: UnbindRequest): Promise<UnbindResult> {
+    const owner = await this.threePids.findOwner(request.medium, request.address);
+    this.calls.push({ request, stillOnAccount: owner === request.userId });
+    if (this.failure) throw this.failure;
+    return this.result;
+  }
+}
+
+describe(ThreePidService.name, () => {
+  let sessions: InMemoryValidationSessionRepository;
+  let threePids: InMemoryThreePidRepository;
+  let gateway: RecordingIdentityServerGateway;
+  let clock: FixedClock;
+  let service: ThreePidService;
+  const serviceWith = (options: Partial<ThreePidModuleOptions>) =>
+    new ThreePidService(threePids, sessions, gateway, clock, { ...OPTIONS, ...options });
+
+  beforeEach(() => {
+    sessions = new InMemoryValidationSessionRepository();
+    threePids = new InMemoryThreePidRepository(sessions);
+    gateway = new RecordingIdentityServerGateway(threePids);
+    clock = new FixedClock(t0);
+    service = serviceWith({});
+  });
+
+  /** Stores the built session as the repository would hold it; returns it. */
+  const stored = async (built: { session: ValidationSession }) => {
+    await sessions.insert(built.session);
+    return built.session;
+  };
+  const validatedEmail = (address = 'alice@example.org') => stored(aValidationSession().email(address).validated().build());
+  const credentials = (session: ValidationSession, secret: string = clientSecret) => ({ sid: session.sid, clientSecret: secret });
+  const consumedAt = (session: ValidationSession) => sessions.rows.get(session.sid)?.consumedAt;
+
+  describe('add', () => {
+    it('adds the address of a validated session, validated when the session was and added now', async () => {
+      const session = await validatedEmail();
+      clock.advance(5_000);
+      await service.add(ALICE, credentials(session));
+      expect(threePids.threePids).toEqual([new ThreePid(ALICE, 'email', 'alice@example.org', t0 + 1_000, t0 + 5_000)]);
+      await expect(service.list(ALICE)).resolves.toHaveLength(1);
+    });
+
+    it('adds a phone number as its msisdn', async () => {
+      const session = await stored(aValidationSession().msisdn('447700900123').validated(2_000).build());
+      await service.add(BOB, credentials(session));
+      expect(threePids.threePids).toEqual([new ThreePid(BOB, 'msisdn', '447700900123', t0 + 2_000, t0)]);
+    });
+
+    it('uses the session up: adding with it again fails with 400 M_THREEPID_AUTH_FAILED (used)', async () => {
+      const session = await validatedEmail();
+      clock.advance(5_000);
+      await service.add(ALICE, credentials(session));
+      expect(consumedAt(session)).toBe(t0 + 5_000);
+
+      await threePids.remove(ALICE, 'email', 'alice@example.org');
+      await expect(service.add(ALICE, credentials(session))).rejects.toThrow(authFailed('used'));
+      await expect(service.add(BOB, credentials(session))).rejects.toThrow(authFailed('used'));
+      expect(threePids.threePids).toEqual([]);
+    });
+
+    it.each([
+      ['an unknown sid', 'unknown', async () => ({ sid: 'no-such-sid', clientSecret })],
+      ['a wrong client_secret', 'unknown', async () => credentials(await validatedEmail(), 'not-the-secret')],
+      ['an unvalidated session', 'not-validated', async () => credentials(await stored(aValidationSession().build()))],
+      [
+        'an expired session',
+        'expired',
+        async () => {
+          const session = await validatedEmail();
+          clock.advance(lifetimes.sessionMs);
+          return credentials(session);
+        },
+      ],
+    ])('refuses %s with 400 M_THREEPID_AUTH_FAILED (%s), adding nothing', async (_case, reason, given) => {
+      const creds = await given();
+      await expect(service.add(ALICE, creds)).rejects.toThrow(authFailed(reason));
+      expect(threePids.threePids).toEqual([]);
+      expect(sessions.rows.get(creds.sid)?.consumedAt).toBeUndefined();
+    });
+
+    it('accepts a session until just before it expires', async () => {
+      const session = await validatedEmail();
+      clock.advance(lifetimes.sessionMs - 1);
+      await service.add(ALICE, credentials(session));
+      expect(threePids.threePids).toHaveLength(1);
+    });
+
+    it("refuses an address on another account with 400 M_THREEPID_IN_USE, and keeps the session for later", async () => {
+      threePids.threePids.push(aThreePid().forUser(BOB).email('alice@example.org').build());
+      const session = await validatedEmail();
+      const error = await service.add(ALICE, credentials(session)).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'ThreePidInUseError', status: 400, errcode: 'M_THREEPID_IN_USE' });
+      expect((error as Error).message).not.toMatch(/your account/);
+      expect(consumedAt(session)).toBeUndefined();
+      expect(await threePids.findOwner('email', 'alice@example.org')).toBe(BOB);
+
+      // Once Bob lets go of it, the same session still works.
+      await threePids.remove(BOB, 'email', 'alice@example.org');
+      await service.add(ALICE, credentials(session));
+      expect(await threePids.findOwner('email', 'alice@example.org')).toBe(ALICE);
+    });
+
+    it("says so when the address is already on the caller's own account", async () => {
+      const existing = aThreePid().forUser(ALICE).email('alice@example.org').build();
+      threePids.threePids.push(existing);
+      const session = await validatedEmail();
+      await expect(service.add(ALICE, credentials(session))).rejects.toMatchObject({
+        name: 'ThreePidAlreadyOnAccountError',
+        status: 400,
+        errcode: 'M_THREEPID_IN_USE',
+        message: 'This third-party identifier is already on your account',
+      });
+      expect(threePids.threePids).toEqual([existing]);
+      expect(consumedAt(session)).toBeUndefined();
+    });
+
+    it('refuses a medium no longer supported with 400 M_THREEPID_MEDIUM_NOT_SUPPORTED', async () => {
+      const session = await stored(aValidationSession().msisdn().validated().build());
+      await expect(serviceWith({ media: ['email'] }).add(ALICE, credentials(session))).rejects.toMatchObject({
+        status: 400,
+        errcode: 'M_THREEPID_MEDIUM_NOT_SUPPORTED',
+      });
+      expect(threePids.threePids).toEqual([]);
+      expect(consumedAt(session)).toBeUndefined();
+    });
+
+    it('refuses an address the allowlist no longer allows with 403 M_THREEPID_DENIED', async () => {
+      const denied = await validatedEmail('alice@example.org');
+      const allowed = await validatedEmail('bob@example.com');
+      const strict = serviceWith({ allowlist: [{ medium: 'email', glob: '*@example.com' }] });
+      await expect(strict.add(ALICE, credentials(denied))).rejects.toMatchObject({ status: 403, errcode: 'M_THREEPID_DENIED' });
+      expect(consumedAt(denied)).toBeUndefined();
+      await strict.add(BOB, credentials(allowed));
+      expect(threePids.threePids.map((threePid) => threePid.address)).toEqual(['bob@example.com']);
+    });
+
+    /** Makes another request save the session right after each of the first `times` reads of it. */
+    const saveConcurrently = (times: number) => {
+      const read = sessions.findBySid.bind(sessions);
+      const spy = jest.spyOn(sessions, 'findBySid');
+      for (let i = 0; i < times; i++) {
+        spy.mockImplementationOnce(async (sid) => {
+          const session = await read(sid);
+          await sessions.save((await read(sid))!);
+          return session;
+        });
+      }
+      return spy;
+    };
+
+    it('reads the session again when another request saved it first', async () => {
+      const session = await validatedEmail();
+      const reads = saveConcurrently(2);
+      await service.add(ALICE, credentials(session));
+      expect(reads).toHaveBeenCalledTimes(3);
+      expect(threePids.threePids).toHaveLength(1);
+      expect(consumedAt(session)).toBe(t0);
+    });
+
+    it('retries a save that failed with a simulated version conflict', async () => {
+      const session = await validatedEmail();
+      sessions.conflictsToSimulate = 2;
+      await service.add(ALICE, credentials(session));
+      expect(sessions.conflictsToSimulate).toBe(0);
+      expect(threePids.threePids).toEqual([expect.objectContaining({ userId: ALICE, address: 'alice@example.org' })]);
+      expect(consumedAt(session)).toBe(t0);
+    });
+
+    it('gives up, with an error, on a session that keeps changing under it', async () => {
+      const session = await validatedEmail();
+      saveConcurrently(100);
+      await expect(service.add(ALICE, credentials(session))).rejects.toThrow(ValidationSessionConflictError);
+      expect(threePids.threePids).toEqual([]);
+      expect(consumedAt(session)).toBeUndefined();
+    });
+  });
+
+  describe('addDeprecated', () => {
+    it('adds as add does', async () => {
+      const session = await validatedEmail();
+      await service.addDeprecated(ALICE, credentials(session));
+      expect(await threePids.findOwner('email', 'alice@example.org')).toBe(ALICE);
+      expect(consumedAt(session)).toBe(t0);
+    });
+
+    it.each([
+      ['an unknown sid', 'unknown', async () => ({ sid: 'no-such-sid', clientSecret })],
+      ['an unvalidated session', 'not-validated', async () => credentials(await stored(aValidationSession().build()))],
+      [
+        'a used session',
+        'used',
+        async () => {
+          const session = await validatedEmail();
+          await service.add(BOB, credentials(session));
+          return credentials(session);
+        },
+      ],
+    ])('refuses %s with 403 M_THREEPID_AUTH_FAILED (%s)', async (_case, reason, given) => {
+      await expect(service.addDeprecated(ALICE, await given())).rejects.toThrow(authFailed(reason, 403));
+    });
+
+    it('leaves other errors as they are', async () => {
+      threePids.threePids.push(aThreePid().forUser(BOB).email('alice@example.org').build());
+      const session = await validatedEmail();
+      await expect(service.addDeprecated(ALICE, credentials(session))).rejects.toMatchObject({ status: 400, errcode: 'M_THREEPID_IN_USE' });
+    });
+  });
+
+  describe('remove', () => {
+    const aliceEmail = aThreePid().forUser(ALICE).email('alice@example.org').build();
+    const alicePhone = aThreePid().forUser(ALICE).msisdn('447700900123').build();
+    const bobEmail = aThreePid().forUser(BOB).email('bob@example.org').build();
+    beforeEach(() => {
+      threePids.threePids.push(aliceEmail, alicePhone, bobEmail);
+    });
+
+    it.each([
+      ['email', ' Alice@EXAMPLE.org ', 'alice@example.org', [alicePhone, bobEmail]],
+      ['msisdn', '+447700900123', '447700900123', [aliceEmail, bobEmail]],
+      ['msisdn', '447700900123', '447700900123', [aliceEmail, bobEmail]],
+    ] as [Medium, string, string, ThreePid[]][])(
+      'removes %s %j as %s, after unbinding that address from identity servers',
+      async (medium, raw, address, left) => {
+        await expect(service.remove(ALICE, medium, raw)).resolves.toBe('success');
+        expect(gateway.calls).toEqual([{ request: { userId: ALICE, medium, address, idServer: undefined }, stillOnAccount: true }]);
+        expect(threePids.threePids).toEqual(left);
+      },
+    );
+
+    it.each([['success'], ['no-support']] as [UnbindResult][])('answers what the identity server answered: %s', async (result) => {
+      gateway.result = result;
+      await expect(service.remove(ALICE, 'email', 'alice@example.org', 'id.example.org')).resolves.toBe(result);
+      expect(gateway.calls.map((call) => call.request.idServer)).toEqual(['id.example.org']);
+    });
+
+    it("leaves another user's address where it is", async () => {
+      gateway.result = 'no-support';
+      await expect(service.remove(ALICE, 'email', 'bob@example.org')).resolves.toBe('no-support');
+      expect(threePids.threePids).toEqual([aliceEmail, alicePhone, bobEmail]);
+    });
+
+    it('keeps the address when unbinding it fails', async () => {
+      gateway.failure = new Error('identity server unreachable');
+      await expect(service.remove(ALICE, 'email', 'alice@example.org')).rejects.toThrow('identity server unreachable');
+      expect(threePids.threePids).toEqual([aliceEmail, alicePhone, bobEmail]);
+    });
+
+    it.each([
+      ['email', 'not-an-address'],
+      ['msisdn', '07700900123'],
+    ] as [Medium, string][])('refuses %s %j with 400 M_INVALID_PARAM, unbinding nothing', async (medium, raw) => {
+      await expect(service.remove(ALICE, medium, raw)).rejects.toMatchObject({ status: 400, errcode: 'M_INVALID_PARAM' });
+      expect(gateway.calls).toEqual([]);
+      expect(threePids.threePids).toHaveLength(3);
+    });
+  });
+});
