@@ -45,6 +45,23 @@ export async function runAtomically(
     return;
   }
 
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runInMysqlTransaction(dataSource, statements, check);
+    } catch (error) {
+      // InnoDB may pick this transaction as a deadlock victim (concurrent inserts of one key); it was rolled back whole.
+      if (!isDeadlock(error) || attempt >= MAX_DEADLOCK_RETRIES) throw error;
+    }
+  }
+}
+
+const MAX_DEADLOCK_RETRIES = 3;
+
+function isDeadlock(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === 'ER_LOCK_DEADLOCK';
+}
+
+async function runInMysqlTransaction(dataSource: DataSource, statements: readonly SqlStatement[], check: AffectedRowsCheck): Promise<void> {
   const runner = dataSource.createQueryRunner();
   try {
     await runner.startTransaction();
