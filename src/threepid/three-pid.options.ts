@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { Medium } from './domain/medium';
 import type { EmailSender } from './domain/ports/email-sender';
+import type { IdentityServerGateway } from './domain/ports/identity-server.gateway';
 import type { SmsSender } from './domain/ports/sms-sender';
 import type { ThreePidPattern } from './domain/three-pid-policy';
 import type { ValidationLifetimes } from './domain/validation-session';
@@ -33,6 +34,8 @@ export interface ThreePidModuleOptions {
   emailSender?: EmailSender;
   /** The host's own SMS gateway, instead of the default SmsSender. */
   smsSender?: SmsSender;
+  /** The host's own identity-server client, instead of the default, which knows of no bindings. */
+  identityServerGateway?: IdentityServerGateway;
 }
 
 export const {

@@ -39,7 +39,12 @@ import { ConfigurableThreePidModule, THREE_PID_MODULE_OPTIONS, type ThreePidModu
     ThreePidLogin,
     ThreePidChangesGuard,
     DeprecatedAddGuard,
-    { provide: IdentityServerGateway, useClass: NoIdentityServerGateway },
+    {
+      provide: IdentityServerGateway,
+      inject: [THREE_PID_MODULE_OPTIONS],
+      useFactory: ({ identityServerGateway }: ThreePidModuleOptions): IdentityServerGateway =>
+        identityServerGateway ?? new NoIdentityServerGateway(),
+    },
     { provide: ThreePidRepository, useClass: TypeOrmThreePidRepository },
     { provide: ValidationSessionRepository, useClass: TypeOrmValidationSessionRepository },
     {

@@ -395,7 +395,7 @@ describe.each(DATABASE_KINDS)('concurrent adds of one address [%s]', (kind) => {
   it('lets exactly one of two users add an address they both validated, every time', async () => {
     const alice = await t.login('alice');
     const bob = await t.login('bob');
-    for (let round = 1; round <= 15; round++) {
+    for (let round = 1; round <= 20; round++) {
       const address = `race${round}@example.org`;
       const alicesSession = await client.validateEmail(address, `alice-${round}`);
       const bobsSession = await client.validateEmail(address, `bob-${round}`);
@@ -409,7 +409,7 @@ describe.each(DATABASE_KINDS)('concurrent adds of one address [%s]', (kind) => {
       const owners = [...(await client.list(alice)), ...(await client.list(bob))].filter((threePid) => threePid.address === address);
       expect({ round, owners: owners.length }).toEqual({ round, owners: 1 });
     }
-  });
+  }, 60_000);
 });
 
 describe.each(DATABASE_KINDS)('wrong passwords on two instances [%s]', (kind) => {
@@ -437,7 +437,7 @@ describe.each(DATABASE_KINDS)('wrong passwords on two instances [%s]', (kind) =>
       await a.close();
       await smtp.stop();
     }
-  });
+  }, 30_000);
 });
 
 describe.each(DATABASE_KINDS)('account-change settings [%s]', (kind) => {

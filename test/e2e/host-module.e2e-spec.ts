@@ -1,10 +1,24 @@
-import { Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import pino from 'pino';
 import request from 'supertest';
-import { AuthModule, ENTITIES, MatrixExceptionFilter, MatrixValidationPipe, MIGRATIONS, Requires3pidChanges, ThreePidModule } from '../../src';
+import { IsString } from 'class-validator';
+import {
+  AuthModule,
+  ENTITIES,
+  MatrixExceptionFilter,
+  MatrixValidationPipe,
+  MIGRATIONS,
+  Requester,
+  Requires3pidChanges,
+  RequiresUia,
+  ThreePidModule,
+  UiaRequestBody,
+} from '../../src';
+import { AccountService } from '../../src/auth/application/account.service';
+import type { Requester as RequesterModel } from '../../src/auth/domain/user';
 import { RouteTable } from '../../src/common/http/route-table';
 import { ThreePidModuleOptions } from '../../src/threepid/three-pid.options';
 import { RecordingEmailSender } from '../fakes/threepid.fakes';
@@ -17,6 +31,22 @@ class HostController {
   @Requires3pidChanges('msisdn')
   verify(): { ok: true } {
     return { ok: true };
+  }
+}
+
+class EraseBody extends UiaRequestBody {
+  @IsString()
+  reason!: string;
+}
+
+/** A host endpoint behind the module's User-Interactive Authentication. */
+@Controller('_example/account')
+class HostUiaController {
+  @Post('erase')
+  @HttpCode(200)
+  @RequiresUia('erase your account')
+  erase(@Requester() requester: RequesterModel, @Body() body: EraseBody): { erased: string; reason: string } {
+    return { erased: requester.userId, reason: body.reason };
   }
 }
 
@@ -40,7 +70,7 @@ async function startHost(options: Partial<ThreePidModuleOptions>): Promise<{ app
         ...options,
       }),
     ],
-    controllers: [HostController],
+    controllers: [HostController, HostUiaController],
   })
   class HostModule {}
 
@@ -87,6 +117,29 @@ describe('ThreePidModule in a host application', () => {
       expect((await request(enabled.app.getHttpServer()).post('/_example/phone/verify').expect(200)).body).toEqual({ ok: true });
     } finally {
       await enabled.app.close();
+    }
+  });
+
+  it("puts User-Interactive Authentication on the host's own endpoints with @RequiresUia()", async () => {
+    const { app } = await startHost({});
+    try {
+      await app.get(AccountService).createUser('alice', 'a long password');
+      const http = () => request(app.getHttpServer());
+      const login = await http()
+        .post('/_matrix/client/v3/login')
+        .send({ type: 'm.login.password', identifier: { type: 'm.id.user', user: 'alice' }, password: 'a long password' })
+        .expect(200);
+      const erase = (body: Record<string, unknown>) => http().post('/_example/account/erase').auth(login.body.access_token, { type: 'bearer' }).send(body);
+
+      expect((await erase({ auth: { type: 'm.login.password', user: 'alice', password: 'a long password' } }).expect(400)).body.errcode).toBe(
+        'M_MISSING_PARAM',
+      );
+      const { session } = (await erase({ reason: 'moving on' }).expect(401)).body;
+      const auth = { type: 'm.login.password', session, user: 'alice', password: 'a long password' };
+      expect((await erase({ reason: 'moving on', auth }).expect(200)).body).toEqual({ erased: '@alice:host.example', reason: 'moving on' });
+      expect((await erase({ reason: 'moving on', auth: { session } }).expect(400)).body.errcode).toBe('M_UNKNOWN');
+    } finally {
+      await app.close();
     }
   });
 });

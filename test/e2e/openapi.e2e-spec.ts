@@ -86,6 +86,29 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(emailOperation.security).toBeUndefined(); // no access token: clients send none
   });
 
+  it('documents User-Interactive Authentication on /3pid/add as the spec does: auth in the body, the 401 flows', () => {
+    const schemas = document.components.schemas;
+    const add = document.paths['/_matrix/client/v3/account/3pid/add'].post as any;
+    expect(add.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AddThreePidBody' });
+    expect(schemas.AddThreePidBody.required.sort()).toEqual(['client_secret', 'sid']);
+    expect(schemas.AddThreePidBody.properties.auth.allOf).toEqual([{ $ref: '#/components/schemas/AuthenticationData' }]);
+    expect(Object.keys(schemas.AuthenticationData.properties)).toEqual(expect.arrayContaining(['type', 'session', 'identifier', 'password']));
+    expect(add.responses['401'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AuthenticationResponse' });
+    expect(schemas.AuthenticationResponse.required).toEqual(['flows']);
+    expect(Object.keys(add.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '429']));
+  });
+
+  it('marks the old POST /account/3pid deprecated and documents /3pid/delete with its medium enum and result', () => {
+    const schemas = document.components.schemas;
+    const deprecated = document.paths['/_matrix/client/v3/account/3pid'].post as any;
+    expect(deprecated.deprecated).toBe(true);
+    expect(schemas.DeprecatedAddThreePidBody.required).toEqual(['three_pid_creds']);
+    expect(deprecated.responses['403'].description).toContain('M_THREEPID_AUTH_FAILED');
+    expect(schemas.DeleteThreePidBody.required.sort()).toEqual(['address', 'medium']);
+    expect(schemas.DeleteThreePidBody.properties.medium.enum).toEqual(['email', 'msisdn']);
+    expect(schemas.DeleteThreePidResponse.properties.id_server_unbind_result.enum).toEqual(['no-support', 'success']);
+  });
+
   it('serves Swagger UI at /docs', async () => {
     const page = await t.http().get('/docs').redirects(1).expect(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, Requester } from '../../auth/api/authenticated.decorator';
 import { RequiresUia } from '../../auth/api/requires-uia.decorator';
 import type { Requester as RequesterModel } from '../../auth/domain/user';
@@ -86,6 +86,10 @@ export class ThreePidController {
 
   @Post('account/3pid')
   @HttpCode(200)
+  @ApiForbiddenResponse({
+    type: MatrixErrorResponse,
+    description: 'The credentials do not vouch for an address (`M_THREEPID_AUTH_FAILED`), or 3PID changes are disabled (`M_FORBIDDEN`).',
+  })
   @Authenticated()
   @Requires3pidChanges()
   @UseGuards(DeprecatedAddGuard)
