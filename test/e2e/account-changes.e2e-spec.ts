@@ -427,7 +427,11 @@ describe.each(DATABASE_KINDS)('wrong passwords on two instances [%s]', (kind) =>
         () => smtp,
         () => undefined as never,
       );
-      const email = await client.validateEmail('frank@example.org');
+      const first = await client.validateEmail('frank@example.org');
+      const started = (await a.http().post(ADD).auth(token, { type: 'bearer' }).send(first).expect(401)).body.session;
+      await b.http().post(ADD).auth(token, { type: 'bearer' }).send({ ...first, auth: passwordAuth('frank', { session: started }) }).expect(200);
+
+      const email = await client.validateEmail('frank.second@example.org');
       const { session } = (await client.add(token, email).expect(401)).body;
       const wrong = { ...email, auth: passwordAuth('frank', { session, password: 'guess' }) };
       for (const instance of [a, b, a, b, a]) await instance.http().post(ADD).auth(token, { type: 'bearer' }).send(wrong).expect(401);
