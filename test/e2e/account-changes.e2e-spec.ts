@@ -245,10 +245,10 @@ describe.each(DATABASE_KINDS)('adding and removing 3PIDs [%s]', (kind) => {
       const email = await client.validateEmail(newEmail());
       const { session } = (await client.add(alice, email).expect(401)).body;
       const attempts = await Promise.all([1, 2, 3].map(() => client.add(alice, { ...email, auth: passwordAuth('alice', { session }) })));
-      const statuses = attempts.map((attempt) => attempt.status).sort();
+      const statuses = attempts.map((attempt) => attempt.status);
       expect(statuses.filter((status) => status === 200)).toHaveLength(1);
-      // The others were told to retry (429), and a retry finds the session used up.
-      expect(statuses.filter((status) => status !== 200)).toEqual([429, 429]);
+      // The others were told to retry (429), or came late enough to find the session used up (400).
+      for (const status of statuses.filter((status) => status !== 200)) expect([400, 429]).toContain(status);
       await client.add(alice, { ...email, auth: { session } }).expect(400);
     });
 
@@ -273,15 +273,21 @@ describe.each(DATABASE_KINDS)('adding and removing 3PIDs [%s]', (kind) => {
       await client.add(dave, { ...email, auth: passwordAuth('dave', { session: fresh }) }).expect(200);
     });
 
-    it('counts simultaneous wrong passwords: no more than the limit are checked', async () => {
+    it('counts simultaneous wrong passwords: never more than the limit are checked', async () => {
       const erin = await t.login('erin');
       const email = await client.validateEmail(newEmail());
-      const guesses = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => client.add(erin, { ...email, auth: passwordAuth('erin', { password: `guess-${i}` }) })),
-      );
-      const statuses = guesses.map((guess) => guess.status);
-      expect(statuses.filter((status) => status === 401)).toHaveLength(5);
-      expect(statuses.filter((status) => status === 429)).toHaveLength(7);
+      const guess = (i: number) => client.add(erin, { ...email, auth: passwordAuth('erin', { password: `guess-${i}` }) });
+      const burst = (await Promise.all(Array.from({ length: 12 }, (_, i) => guess(i)))).map((response) => response.status);
+      // Attempts in flight count against each other, so a burst may get fewer than five checks, never more.
+      const checkedInBurst = burst.filter((status) => status === 401).length;
+      expect(checkedInBurst).toBeGreaterThanOrEqual(1);
+      expect(checkedInBurst).toBeLessThanOrEqual(5);
+      expect(burst.filter((status) => status === 429)).toHaveLength(12 - checkedInBurst);
+
+      // The ones not checked were not counted: one at a time, exactly five wrong passwords in all are checked.
+      const after: number[] = [];
+      for (let i = 0; i < 6 - checkedInBurst; i++) after.push((await guess(100 + i)).status);
+      expect(after).toEqual([...Array<number>(5 - checkedInBurst).fill(401), 429]);
     });
   });
 
