@@ -33,7 +33,8 @@ export class AppModule {
           inject: [ConfigService],
           useFactory: (settings: ConfigService<AppConfig, true>) => ({
             serverName: settings.get('matrix', { infer: true }).serverName,
-            uia: settings.get('uia', { infer: true }),
+            uiaSessionLifetimeMs: settings.get('uia', { infer: true }).sessionLifetimeMs,
+            failedPasswordLimit: settings.get('rateLimit', { infer: true }).failedPasswords,
           }),
         }),
         ThreePidModule.forRootAsync({

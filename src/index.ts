@@ -16,7 +16,7 @@ export { type Medium, MEDIA } from './threepid/domain/medium';
 export { ThreePidInUseError } from './threepid/domain/three-pid.errors';
 export { ThreePidListResponse, ThirdPartyIdentifier } from './threepid/api/dto/three-pid.dto';
 export { AuthModule } from './auth/auth.module';
-export { type AuthModuleOptions, AUTH_MODULE_OPTIONS, type UiaOptions, UIA_DEFAULTS } from './auth/auth.options';
+export { type AuthModuleOptions, AUTH_MODULE_OPTIONS, AUTH_DEFAULTS, type FailedPasswordLimit } from './auth/auth.options';
 export { Authenticated, Requester } from './auth/api/authenticated.decorator';
 export { AccessTokenGuard } from './auth/api/access-token.guard';
 export { RequiresUia, UiaGuard, UiaInterceptor } from './auth/api/requires-uia.decorator';

@@ -1,25 +1,25 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 
-/** User-Interactive Authentication settings. */
-export interface UiaOptions {
-  /** How long a UIA session lives from its start. */
-  sessionLifetimeMs: number;
-  /** Wrong passwords a user may give in UIA stages per window; more get 429 M_LIMIT_EXCEEDED. */
-  failedAttempts: { limit: number; windowMs: number };
+/** Wrong passwords an account may receive per window, at login and in UIA stages; more get 429. */
+export interface FailedPasswordLimit {
+  limit: number;
+  windowMs: number;
 }
-
-export const UIA_DEFAULTS: UiaOptions = {
-  sessionLifetimeMs: 15 * 60_000,
-  failedAttempts: { limit: 5, windowMs: 10 * 60_000 },
-};
 
 /** What the accounts feature needs to know about its homeserver. */
 export interface AuthModuleOptions {
   /** The homeserver's name: the part after `:` in its user IDs. */
   serverName: string;
-  /** Defaults: UIA_DEFAULTS. */
-  uia?: Partial<UiaOptions>;
+  /** How long a User-Interactive Authentication session lives from its start. Default: AUTH_DEFAULTS. */
+  uiaSessionLifetimeMs?: number;
+  /** Default: AUTH_DEFAULTS. */
+  failedPasswordLimit?: FailedPasswordLimit;
 }
+
+export const AUTH_DEFAULTS = {
+  uiaSessionLifetimeMs: 15 * 60_000,
+  failedPasswordLimit: { limit: 5, windowMs: 10 * 60_000 },
+} as const satisfies Omit<Required<AuthModuleOptions>, 'serverName'>;
 
 export const {
   ConfigurableModuleClass: ConfigurableAuthModule,

@@ -44,14 +44,12 @@ export interface MatrixConfig {
 export interface UiaConfig {
   /** UIA_SESSION_LIFETIME: how long a User-Interactive Authentication session lives. */
   sessionLifetimeMs: number;
-  /** RATE_LIMIT_UIA_FAILURES: wrong passwords per user per window in UIA stages. */
-  failedAttempts: RateLimit;
 }
 
 export interface ThreePidConfig {
   /** THREEPID_CHANGES_ENABLED: whether users may add or remove 3PIDs (the `m.3pid_changes` capability). */
   changesEnabled: boolean;
-  /** THREEPID_DEPRECATED_POST_ENABLED: whether the deprecated POST /account/3pid (no UIA) is served. */
+  /** THREEPID_DEPRECATED_POST_ENABLED: whether the deprecated POST /account/3pid (which adds without UIA) is served. */
   deprecatedAddEnabled: boolean;
   /** THREEPID_MEDIA: the media whose validation messages this server delivers; the others cannot be added. */
   media: Medium[];
@@ -89,6 +87,8 @@ export interface RateLimit {
 export interface RateLimitConfig {
   default: RateLimit;
   requestToken: RateLimit;
+  /** RATE_LIMIT_FAILED_PASSWORDS: wrong passwords per account, at login and in UIA. */
+  failedPasswords: RateLimit;
 }
 
 export interface RedisConfig {

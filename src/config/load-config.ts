@@ -20,9 +20,9 @@ const DEFAULTS = {
   SERVER_NAME: 'localhost',
   ID_SERVER_SCHEME: 'https',
   THREEPID_CHANGES_ENABLED: 'true',
-  THREEPID_DEPRECATED_POST_ENABLED: 'true',
+  THREEPID_DEPRECATED_POST_ENABLED: 'false',
   UIA_SESSION_LIFETIME: '15m',
-  RATE_LIMIT_UIA_FAILURES: '5/600s',
+  RATE_LIMIT_FAILED_PASSWORDS: '5/600s',
   THREEPID_MEDIA: 'email,msisdn',
   VALIDATION_TOKEN_LIFETIME: '1h',
   VALIDATION_SESSION_LIFETIME: '24h',
@@ -164,7 +164,7 @@ export function loadConfig(env: Environment): AppConfig {
     http: { port, bindAddress, publicBaseUrl, maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES },
     database: database as DatabaseConfig, // only undefined when a problem was recorded above
     matrix: { serverName: matrixServerName },
-    uia: { sessionLifetimeMs: duration('UIA_SESSION_LIFETIME'), failedAttempts: rateLimit('RATE_LIMIT_UIA_FAILURES') },
+    uia: { sessionLifetimeMs: duration('UIA_SESSION_LIFETIME') },
     threePid: {
       changesEnabled: boolean('THREEPID_CHANGES_ENABLED'),
       deprecatedAddEnabled: boolean('THREEPID_DEPRECATED_POST_ENABLED'),
@@ -177,7 +177,11 @@ export function loadConfig(env: Environment): AppConfig {
     email: { smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']), from: emailFrom },
     sms: { webhookUrl: url('SMS_WEBHOOK_URL', ['http:', 'https:']) },
     identityServer: { allowlist: idServerAllowlist, scheme: oneOf('ID_SERVER_SCHEME', ['https', 'http'] as const) },
-    rateLimit: { default: rateLimit('RATE_LIMIT_DEFAULT'), requestToken: rateLimit('RATE_LIMIT_REQUEST_TOKEN') },
+    rateLimit: {
+      default: rateLimit('RATE_LIMIT_DEFAULT'),
+      requestToken: rateLimit('RATE_LIMIT_REQUEST_TOKEN'),
+      failedPasswords: rateLimit('RATE_LIMIT_FAILED_PASSWORDS'),
+    },
     redis: { url: url('REDIS_URL', ['redis:', 'rediss:']) },
     signing: { keyPath: read('SIGNING_KEY_PATH')! },
     log: { level: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS) },

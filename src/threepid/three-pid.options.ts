@@ -11,8 +11,9 @@ export interface ThreePidModuleOptions {
   /** Whether users may add, change or remove 3PIDs (the `m.3pid_changes` capability). */
   changesEnabled: boolean;
   /**
-   * Whether the deprecated POST /account/3pid is served (default true). It adds a validated address
-   * without User-Interactive Authentication, as Synapse does; false answers 404 M_UNRECOGNIZED.
+   * Whether the deprecated POST /account/3pid is served (default false: 404 M_UNRECOGNIZED). It
+   * adds a validated address without User-Interactive Authentication, as Synapse does, so that a
+   * stolen access token alone could add an address; only for deployments whose old clients need it.
    */
   deprecatedAddEnabled?: boolean;
   /** The homeserver's name, shown in validation messages. */

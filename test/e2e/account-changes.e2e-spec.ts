@@ -87,7 +87,7 @@ describe.each(DATABASE_KINDS)('adding and removing 3PIDs [%s]', (kind) => {
   beforeAll(async () => {
     smtp = await SmtpSink.start();
     sms = await SmsWebhook.start();
-    t = await startTestApp(kind, { SMTP_URL: smtp.url, SMS_WEBHOOK_URL: sms.url });
+    t = await startTestApp(kind, { SMTP_URL: smtp.url, SMS_WEBHOOK_URL: sms.url, THREEPID_DEPRECATED_POST_ENABLED: 'true' });
     alice = await t.login('alice');
     bob = await t.login('bob');
   });
@@ -147,7 +147,7 @@ describe.each(DATABASE_KINDS)('adding and removing 3PIDs [%s]', (kind) => {
     });
 
     it('validates the body before UIA, and the access token before the body', async () => {
-      const missingSid = await client.add(alice, { client_secret: 'x', auth: passwordAuth('alice') }).expect(400);
+      const missingSid = await client.add(alice, { client_secret: 'x' }).expect(400);
       expect(missingSid.body.errcode).toBe('M_MISSING_PARAM');
       const badSecret = await client.add(alice, { client_secret: 'not valid!', sid: 'x' }).expect(400);
       expect(badSecret.body.errcode).toBe('M_INVALID_PARAM');
@@ -191,12 +191,32 @@ describe.each(DATABASE_KINDS)('adding and removing 3PIDs [%s]', (kind) => {
       await client.add(alice, { ...next, auth: { type: 'm.login.password', session, identifier, password: TEST_PASSWORD } }).expect(200);
     });
 
-    it("refuses another user's valid credentials with 403 M_FORBIDDEN", async () => {
+    it("refuses another user's credentials with 403 M_FORBIDDEN, right or wrong: UIA tells nothing of other passwords", async () => {
       const email = await client.validateEmail(newEmail());
       const { session } = (await client.add(alice, email).expect(401)).body;
-      const response = await client.add(alice, { ...email, auth: passwordAuth('bob', { session }) }).expect(403);
-      expect(response.body.errcode).toBe('M_FORBIDDEN');
+      const right = await client.add(alice, { ...email, auth: passwordAuth('bob', { session }) }).expect(403);
+      expect(right.body).toEqual({ errcode: 'M_FORBIDDEN', error: expect.any(String) });
+      const wrong = await client.add(alice, { ...email, auth: passwordAuth('bob', { session, password: 'guess' }) }).expect(403);
+      expect(wrong.body).toEqual(right.body);
+      const nobody = await client.add(alice, { ...email, auth: passwordAuth('nobody', { session }) }).expect(403);
+      expect(nobody.body).toEqual(right.body);
       expect(await client.list(bob)).toEqual([]);
+      // Not counted against bob either: his own UIA still works, after more such tries than the limit.
+      for (let i = 0; i < 6; i++) await client.add(alice, { ...email, auth: passwordAuth('bob', { session, password: `guess-${i}` }) }).expect(403);
+      await client.addWithUia(bob, 'bob', await client.validateEmail(newEmail())).then((response) => expect(response.status).toBe(200));
+    });
+
+    it.each([
+      ['an unknown stage type', { type: 'm.login.dummy' }, 'M_UNKNOWN'],
+      ['no password', { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'alice' } }, 'M_MISSING_PARAM'],
+      ['no identifier', { type: 'm.login.password', password: TEST_PASSWORD }, 'M_MISSING_PARAM'],
+      ['an unknown identifier type', { type: 'm.login.password', identifier: { type: 'm.id.pet', name: 'rex' }, password: TEST_PASSWORD }, 'M_UNKNOWN'],
+      ['a password that is not a string', { type: 'm.login.password', identifier: { type: 'm.id.user', user: 'alice' }, password: 1234 }, 'M_BAD_JSON'],
+    ])('answers a stage with %s with 400 %s', async (_case, auth, errcode) => {
+      const email = await client.validateEmail(newEmail());
+      const { session } = (await client.add(alice, email).expect(401)).body;
+      const response = await client.add(alice, { ...email, auth: { ...auth, session } }).expect(400);
+      expect(response.body).toEqual({ errcode, error: expect.any(String) });
     });
 
     it('binds the session to its user and its request: another body or another user gets 403', async () => {
@@ -233,6 +253,19 @@ describe.each(DATABASE_KINDS)('adding and removing 3PIDs [%s]', (kind) => {
       await client.add(alice, { ...body, auth: { session } }).expect(200);
     });
 
+    it('keeps ten open sessions per user: an eleventh drops the oldest', async () => {
+      const henry = await t.login('henry');
+      const email = await client.validateEmail(newEmail());
+      const sessions: string[] = [];
+      for (let i = 0; i < 11; i++) {
+        sessions.push((await client.add(henry, email).expect(401)).body.session);
+        travel(i + 1); // distinct creation times, so that "oldest" is well defined
+      }
+      const oldest = await client.add(henry, { ...email, auth: passwordAuth('henry', { session: sessions[0] }) }).expect(400);
+      expect(oldest.body.errcode).toBe('M_UNKNOWN');
+      await client.add(henry, { ...email, auth: passwordAuth('henry', { session: sessions[1] }) }).expect(200);
+    });
+
     it('lets a session expire after 15 minutes', async () => {
       const email = await client.validateEmail(newEmail());
       const { session } = (await client.add(alice, email).expect(401)).body;
@@ -248,7 +281,12 @@ describe.each(DATABASE_KINDS)('adding and removing 3PIDs [%s]', (kind) => {
       const statuses = attempts.map((attempt) => attempt.status);
       expect(statuses.filter((status) => status === 200)).toHaveLength(1);
       // The others were told to retry (429), or came late enough to find the session used up (400).
-      for (const status of statuses.filter((status) => status !== 200)) expect([400, 429]).toContain(status);
+      for (const attempt of attempts.filter((attempt) => attempt.status !== 200)) {
+        expect([
+          { errcode: 'M_LIMIT_EXCEEDED', error: expect.any(String), retry_after_ms: 1000 },
+          { errcode: 'M_UNKNOWN', error: expect.any(String) },
+        ]).toContainEqual(attempt.body);
+      }
       await client.add(alice, { ...email, auth: { session } }).expect(400);
     });
 
@@ -317,6 +355,15 @@ describe.each(DATABASE_KINDS)('adding and removing 3PIDs [%s]', (kind) => {
       expect([expired.status, expired.body.errcode]).toEqual([400, 'M_THREEPID_AUTH_FAILED']);
     });
 
+    it('refuses an address already on the caller\'s account with M_THREEPID_IN_USE', async () => {
+      const address = newEmail();
+      const first = await client.validateEmail(address, 'first-secret');
+      const second = await client.validateEmail(address, 'second-secret');
+      await client.addWithUia(alice, 'alice', first).then((response) => expect(response.status).toBe(200));
+      const again = await client.addWithUia(alice, 'alice', second);
+      expect([again.status, again.body]).toEqual([400, { errcode: 'M_THREEPID_IN_USE', error: 'This third-party identifier is already on your account' }]);
+    });
+
     it("never moves an address off another account: the second to add it gets M_THREEPID_IN_USE, and keeps its session", async () => {
       const address = newEmail();
       const alicesSession = await client.validateEmail(address, 'alice-secret');
@@ -329,6 +376,25 @@ describe.each(DATABASE_KINDS)('adding and removing 3PIDs [%s]', (kind) => {
       expect(await client.list(bob)).not.toContainEqual(expect.objectContaining({ address }));
       const bobsStored = await t.app.get<ValidationSessionRepository>(ValidationSessionRepository).findBySid(bobsSession.sid);
       expect(bobsStored!.snapshot().consumedAt).toBeUndefined();
+    });
+  });
+
+  describe('wrong passwords at login', () => {
+    it('count towards the same per-account limit as UIA: the sixth in ten minutes gets 429', async () => {
+      await t.login('gina');
+      const wrongLogin = () => client.login({ identifier: { type: 'm.id.user', user: 'gina' }, password: 'guess' });
+      for (let attempt = 1; attempt <= 5; attempt++) await wrongLogin().expect(403);
+      const limited = await wrongLogin().expect(429);
+      expect(limited.body).toEqual({ errcode: 'M_LIMIT_EXCEEDED', error: expect.any(String), retry_after_ms: expect.any(Number) });
+      await client.login({ identifier: { type: 'm.id.user', user: 'gina' } }).expect(429);
+      // A user ID without an account answers alike, so that the limit tells nothing of who exists.
+      const nobody = () => client.login({ identifier: { type: 'm.id.user', user: 'nobody-at-all' }, password: 'guess' });
+      for (let attempt = 1; attempt <= 5; attempt++) await nobody().expect(403);
+      expect((await nobody().expect(429)).body).toEqual({ ...limited.body, retry_after_ms: expect.any(Number) });
+      // Other accounts are not affected.
+      await client.login({ identifier: { type: 'm.id.user', user: 'bob' } }).expect(200);
+      travel(10 * MINUTE);
+      await client.login({ identifier: { type: 'm.id.user', user: 'gina' } }).expect(200);
     });
   });
 
@@ -452,7 +518,7 @@ describe.each(DATABASE_KINDS)('wrong passwords on two instances [%s]', (kind) =>
 
 describe.each(DATABASE_KINDS)('account-change settings [%s]', (kind) => {
   it('refuses every change with 403 M_FORBIDDEN when 3PID changes are disabled, before the token and the body', async () => {
-    const t = await startTestApp(kind, { THREEPID_CHANGES_ENABLED: 'false' });
+    const t = await startTestApp(kind, { THREEPID_CHANGES_ENABLED: 'false', THREEPID_DEPRECATED_POST_ENABLED: 'true' });
     try {
       const token = await t.login('alice');
       for (const path of [EMAIL_REQUEST, MSISDN_REQUEST, ADD, DELETE, THREEPIDS]) {
@@ -469,8 +535,8 @@ describe.each(DATABASE_KINDS)('account-change settings [%s]', (kind) => {
     }
   });
 
-  it('serves no deprecated POST /account/3pid when THREEPID_DEPRECATED_POST_ENABLED=false', async () => {
-    const t = await startTestApp(kind, { THREEPID_DEPRECATED_POST_ENABLED: 'false' });
+  it('serves no deprecated POST /account/3pid unless THREEPID_DEPRECATED_POST_ENABLED=true: it adds without UIA', async () => {
+    const t = await startTestApp(kind);
     try {
       const token = await t.login('alice');
       const response = await t.http().post(THREEPIDS).auth(token, { type: 'bearer' }).send({ three_pid_creds: { sid: 'x', client_secret: 'y' } }).expect(404);

@@ -1,3 +1,6 @@
+import { PasswordAuthenticator } from '../../src/auth/application/password-authenticator';
+import { UserIdentifiers } from '../../src/auth/application/user-identifiers';
+import { AuthModuleOptions } from '../../src/auth/auth.options';
 import { UserIdTakenError } from '../../src/auth/domain/auth.errors';
 import { AccessTokenRepository, IssuedAccessToken } from '../../src/auth/domain/ports/access-token.repository';
 import { FailedAttemptRepository } from '../../src/auth/domain/ports/failed-attempt.repository';
@@ -95,6 +98,15 @@ export class InMemoryUiaSessionRepository implements UiaSessionRepository {
     this.rows.delete(id);
   }
 
+  /** Of two sessions started at the same time, the one inserted later counts as newer. */
+  async keepNewest(userId: string, count: number): Promise<void> {
+    const newestFirst = [...this.rows.values()]
+      .filter((row) => row.userId === userId)
+      .reverse()
+      .sort((a, b) => b.createdAt - a.createdAt);
+    for (const row of newestFirst.slice(Math.max(0, count))) this.rows.delete(row.id);
+  }
+
   async deleteCreatedBefore(time: number): Promise<number> {
     const expired = [...this.rows.values()].filter((row) => row.createdAt < time);
     for (const row of expired) this.rows.delete(row.id);
@@ -123,7 +135,7 @@ export class InMemoryFailedAttemptRepository implements FailedAttemptRepository 
     this.attempts.delete(attemptId);
   }
 
-  async forgetUser(userId: string): Promise<void> {
+  async forgetAccount(userId: string): Promise<void> {
     for (const [attemptId, attempt] of this.attempts) if (attempt.userId === userId) this.attempts.delete(attemptId);
   }
 
@@ -142,4 +154,28 @@ export class InMemoryFailedAttemptRepository implements FailedAttemptRepository 
   countFor(userId: string): number {
     return [...this.attempts.values()].filter((attempt) => attempt.userId === userId).length;
   }
+}
+
+export interface PasswordAuthenticatorParts {
+  users: UserRepository;
+  hasher?: PasswordHasher;
+  attempts?: FailedAttemptRepository;
+  identifiers?: UserIdentifiers;
+  clock?: Clock;
+  options?: AuthModuleOptions;
+}
+
+/** A PasswordAuthenticator over fakes, started as its module would start it (without its purge timer). */
+export async function startedPasswordAuthenticator(parts: PasswordAuthenticatorParts): Promise<PasswordAuthenticator> {
+  const options = parts.options ?? { serverName: 'example.org' };
+  const authenticator = new PasswordAuthenticator(
+    parts.users,
+    parts.hasher ?? new FakePasswordHasher(),
+    parts.attempts ?? new InMemoryFailedAttemptRepository(),
+    parts.identifiers ?? new UserIdentifiers(options),
+    parts.clock ?? new FixedClock(),
+    options,
+  );
+  await authenticator.onModuleInit();
+  return authenticator;
 }

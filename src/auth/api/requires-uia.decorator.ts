@@ -11,6 +11,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { Reflector } from '@nestjs/core';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
@@ -23,6 +24,9 @@ import { AuthenticationResponse, UiaRequestBody } from './dto/uia.dto';
 
 type UiaHttpRequest = AuthenticatedRequest & { uiaSessionId?: string };
 
+/** The class of the handler's @Body(), found when the decorator is applied. */
+const UiaBodyType = Reflector.createDecorator<Type>();
+
 /**
  * User-Interactive Authentication in front of a handler, after its access token. The body is
  * validated first, as the handler's pipe would (a body missing a field gets 400, not 401); then
@@ -32,12 +36,16 @@ type UiaHttpRequest = AuthenticatedRequest & { uiaSessionId?: string };
 export class UiaGuard implements CanActivate {
   private readonly bodyValidation = new MatrixValidationPipe();
 
-  constructor(private readonly uia: UiaService) {}
+  constructor(
+    private readonly uia: UiaService,
+    private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<UiaHttpRequest>();
     if (!request.requester) throw new Error('UiaGuard runs after AccessTokenGuard: use @RequiresUia()');
-    const body = (await this.bodyValidation.transform(request.body, { type: 'body', metatype: bodyTypeOf(context) })) as UiaRequestBody;
+    const metatype = this.reflector.get(UiaBodyType, context.getHandler());
+    const body = (await this.bodyValidation.transform(request.body, { type: 'body', metatype })) as UiaRequestBody;
     const { auth: _auth, ...rest } = request.body as Record<string, unknown>;
     request.uiaSessionId = await this.uia.authorise(
       { userId: request.requester.userId, method: request.method, path: request.url.split('?', 1)[0], body: rest },
@@ -77,38 +85,38 @@ export class UiaInterceptor implements NestInterceptor {
 
 /**
  * The endpoint needs an access token and User-Interactive Authentication (a password, again) to
- * `purpose`, e.g. 'add a third-party identifier to your account'. Its body class extends
- * UiaRequestBody. Replaces @Authenticated().
+ * `purpose`, e.g. 'add a third-party identifier to your account'. Its @Body() class extends
+ * UiaRequestBody (checked when the controller is loaded). Replaces @Authenticated().
  */
 export function RequiresUia(purpose: string): MethodDecorator {
-  return applyDecorators(
-    UseGuards(AccessTokenGuard, UiaGuard),
-    UseInterceptors(UiaInterceptor),
-    ApiSecurity('accessTokenBearer'),
-    ApiSecurity('accessTokenQuery'),
-    ApiUnauthorizedResponse({
-      description:
-        `The homeserver requires additional authentication information to ${purpose}: the password again ` +
-        '(`m.login.password`). Also for a missing (`M_MISSING_TOKEN`) or unknown (`M_UNKNOWN_TOKEN`) access token.',
-      type: AuthenticationResponse,
-    }),
-    ApiTooManyRequestsResponse({ description: 'Too many wrong passwords for this user (`M_LIMIT_EXCEEDED`).', type: MatrixErrorResponse }),
-  );
+  return (target, key, descriptor) =>
+    applyDecorators(
+      UiaBodyType(bodyTypeOf(target.constructor as Type, key)),
+      UseGuards(AccessTokenGuard, UiaGuard),
+      UseInterceptors(UiaInterceptor),
+      ApiSecurity('accessTokenBearer'),
+      ApiSecurity('accessTokenQuery'),
+      ApiUnauthorizedResponse({
+        description:
+          `The homeserver requires additional authentication information to ${purpose}: the password again ` +
+          '(`m.login.password`). Also for a missing (`M_MISSING_TOKEN`) or unknown (`M_UNKNOWN_TOKEN`) access token.',
+        type: AuthenticationResponse,
+      }),
+      ApiTooManyRequestsResponse({ description: 'Too many wrong passwords for this account (`M_LIMIT_EXCEEDED`).', type: MatrixErrorResponse }),
+    )(target, key, descriptor);
 }
 
-const bodyTypes = new WeakMap<object, Type | undefined>();
-
-/** The class of the handler's @Body() parameter, as Nest's own pipes see it. */
-function bodyTypeOf(context: ExecutionContext): Type | undefined {
-  const handler = context.getHandler();
-  if (!bodyTypes.has(handler)) {
-    const controller = context.getClass();
-    const parameters: Record<string, { index: number }> = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name) ?? {};
-    const body = Object.entries(parameters).find(([key]) => key.split(':')[0] === String(RouteParamtypes.BODY))?.[1];
-    const types: Type[] | undefined = Reflect.getMetadata('design:paramtypes', controller.prototype, handler.name);
-    bodyTypes.set(handler, body && types?.[body.index]);
+/**
+ * The handler's @Body() class, from the metadata its parameter decorators and TypeScript wrote
+ * (both are in place before method decorators run).
+ */
+function bodyTypeOf(controller: Type, key: string | symbol): Type {
+  const parameters: Record<string, { index: number }> = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, key) ?? {};
+  const body = Object.entries(parameters).find(([parameter]) => parameter.split(':')[0] === String(RouteParamtypes.BODY))?.[1];
+  const types: Type[] | undefined = Reflect.getMetadata('design:paramtypes', controller.prototype, key);
+  const type = body && types?.[body.index];
+  if (!type || !(type.prototype instanceof UiaRequestBody)) {
+    throw new Error(`${controller.name}.${String(key)}: @RequiresUia() needs a @Body() whose class extends UiaRequestBody`);
   }
-  const type = bodyTypes.get(handler);
-  if (!type) throw new Error(`${context.getClass().name}.${handler.name} uses @RequiresUia() without a @Body() class`);
   return type;
 }

@@ -3,24 +3,20 @@ import { Clock } from '../../common/clock';
 import { canonicalJson } from '../../common/canonical-json';
 import { MatrixError } from '../../common/errors/matrix-error';
 import { sha256Hex } from '../../common/sha256';
-import { AUTH_MODULE_OPTIONS, type AuthModuleOptions, UIA_DEFAULTS, type UiaOptions } from '../auth.options';
+import { AUTH_DEFAULTS, AUTH_MODULE_OPTIONS, type AuthModuleOptions } from '../auth.options';
 import { LoginFailedError, UnsupportedLoginError } from '../domain/auth.errors';
-import { FailedAttemptRepository } from '../domain/ports/failed-attempt.repository';
 import { UiaSessionConflictError, UiaSessionRepository } from '../domain/ports/uia-session.repository';
 import { UiaFlow, UiaSession } from '../domain/uia-session';
-import {
-  TooManyFailedAttemptsError,
-  UiaChallenge,
-  UiaSessionInUseError,
-  UiaWrongUserError,
-  UnknownUiaSessionError,
-} from '../domain/uia.errors';
+import { UiaChallenge, UiaSessionInUseError, UiaWrongUserError, UnknownUiaSessionError } from '../domain/uia.errors';
 import { PasswordAuthenticator, PasswordCredentials } from './password-authenticator';
 
 export const PASSWORD_STAGE = 'm.login.password';
 
 /** Every account has a password, so one flow of one stage serves everyone. */
 const FLOWS: readonly UiaFlow[] = [[PASSWORD_STAGE]];
+
+/** Sessions a user may have open at once; starting one more drops the oldest, so that a token cannot fill the table. */
+export const MAX_OPEN_SESSIONS_PER_USER = 10;
 
 const PURGE_INTERVAL_MS = 5 * 60_000;
 
@@ -46,17 +42,16 @@ export interface UiaRequest {
 @Injectable()
 export class UiaService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(UiaService.name);
-  private readonly settings: UiaOptions;
+  private readonly sessionLifetimeMs: number;
   private purgeTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(UiaSessionRepository) private readonly sessions: UiaSessionRepository,
-    @Inject(FailedAttemptRepository) private readonly attempts: FailedAttemptRepository,
     private readonly passwords: PasswordAuthenticator,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions,
   ) {
-    this.settings = { ...UIA_DEFAULTS, ...options.uia };
+    this.sessionLifetimeMs = options.uiaSessionLifetimeMs ?? AUTH_DEFAULTS.uiaSessionLifetimeMs;
   }
 
   onApplicationBootstrap(): void {
@@ -77,13 +72,14 @@ export class UiaService implements OnApplicationBootstrap, OnModuleDestroy {
     const now = this.clock.now();
     if (!auth || (auth.session === undefined && auth.type === undefined)) {
       const session = UiaSession.start(request.userId, requestHash, now);
-      await this.sessions.insert(session);
+      await this.insert(session);
       throw new UiaChallenge({ flows: FLOWS, session: session.id });
     }
 
     const isNew = auth.session === undefined;
     const session = isNew ? UiaSession.start(request.userId, requestHash, now) : await this.load(auth.session!, now);
     session.assertSameRequest(request.userId, requestHash);
+    session.assertUnclaimed(now);
     if (auth.type !== undefined && !session.hasCompleted(auth.type)) {
       if (auth.type !== PASSWORD_STAGE) throw new UnsupportedLoginError(`Unknown login type ${auth.type}`);
       const failure = await this.checkPassword(request.userId, auth);
@@ -117,9 +113,7 @@ export class UiaService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async purgeExpired(): Promise<number> {
-    const now = this.clock.now();
-    await this.attempts.deleteBefore(now - this.settings.failedAttempts.windowMs);
-    return this.sessions.deleteCreatedBefore(now - this.settings.sessionLifetimeMs);
+    return this.sessions.deleteCreatedBefore(this.clock.now() - this.sessionLifetimeMs);
   }
 
   private async purgeExpiredQuietly(): Promise<void> {
@@ -130,16 +124,22 @@ export class UiaService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /** Stores a new session of the user's, dropping the oldest beyond the limit. */
+  private async insert(session: UiaSession): Promise<void> {
+    await this.sessions.keepNewest(session.userId, MAX_OPEN_SESSIONS_PER_USER - 1);
+    await this.sessions.insert(session);
+  }
+
   private async load(sessionId: string, now: number): Promise<UiaSession> {
     const session = await this.sessions.findById(sessionId);
-    if (!session || session.isExpired(now, this.settings.sessionLifetimeMs)) throw new UnknownUiaSessionError();
+    if (!session || session.isExpired(now, this.sessionLifetimeMs)) throw new UnknownUiaSessionError();
     return session;
   }
 
   /** A concurrent request with the same session got there first; the client retries and learns how it went. */
   private async persist(session: UiaSession, isNew: boolean): Promise<void> {
     try {
-      await (isNew ? this.sessions.insert(session) : this.sessions.save(session));
+      await (isNew ? this.insert(session) : this.sessions.save(session));
     } catch (error) {
       if (error instanceof UiaSessionConflictError) throw new UiaSessionInUseError();
       throw error;
@@ -148,32 +148,18 @@ export class UiaService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Undefined if the password is the user's own; the LoginFailedError to put in the 401 if it is
-   * wrong. Wrong passwords are limited per user; the attempt is counted before the password is
-   * checked, so that parallel guesses cannot all slip under the limit.
+   * wrong. Credentials naming anyone else get 403 without their password being checked, so that
+   * UIA tells nothing about other accounts' passwords; the user's own wrong passwords count
+   * towards the account's limit (429), as at login.
    */
   private async checkPassword(userId: string, credentials: PasswordCredentials): Promise<MatrixError | undefined> {
-    const { limit, windowMs } = this.settings.failedAttempts;
-    const now = this.clock.now();
-    const attemptId = await this.attempts.record(userId, now);
-    // An attempt exactly windowMs old no longer counts: that is when retry_after_ms says to come back.
-    const recent = await this.attempts.timesSince(userId, now - windowMs + 1);
-    if (recent.length > limit) {
-      await this.attempts.forget(attemptId);
-      throw new TooManyFailedAttemptsError(recent[recent.length - limit - 1] + windowMs - now);
-    }
-    let authenticated: string;
+    if ((await this.passwords.identify(credentials)) !== userId) throw new UiaWrongUserError();
     try {
-      authenticated = await this.passwords.authenticate(credentials);
+      await this.passwords.verify(userId, credentials.password!);
     } catch (error) {
-      if (error instanceof LoginFailedError) return error; // the attempt stays counted
-      await this.attempts.forget(attemptId); // a malformed request guessed nothing
+      if (error instanceof LoginFailedError) return error;
       throw error;
     }
-    if (authenticated !== userId) {
-      await this.attempts.forget(attemptId);
-      throw new UiaWrongUserError();
-    }
-    await this.attempts.forgetUser(userId);
     return undefined;
   }
 }

@@ -36,3 +36,10 @@ export class UnknownTokenError extends MatrixError {
     super(401, ErrCode.UnknownToken, 'Unrecognised access token', { soft_logout: false });
   }
 }
+
+/** Too many wrong passwords for one account within the window; retry_after_ms says when the next one counts. */
+export class TooManyFailedAttemptsError extends MatrixError {
+  constructor(retryAfterMs: number) {
+    super(429, ErrCode.LimitExceeded, 'Too many failed attempts. Please try again later', { retry_after_ms: Math.max(1, Math.ceil(retryAfterMs)) });
+  }
+}

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { UiaRequestChangedError, UiaSessionInUseError } from './uia.errors';
+import { UiaRequestChangedError, UiaSessionInUseError, UnknownUiaSessionError } from './uia.errors';
+
+/**
+ * Longer than serving any request a session authorises may take. A claim older than this was
+ * abandoned (the process serving it stopped); the session then authorises nothing any more.
+ */
+export const CLAIM_TIMEOUT_MS = 60_000;
 
 /** A flow: the stages a client completes, in order, to be authorised. */
 export type UiaFlow = readonly string[];
@@ -36,6 +42,9 @@ export class UiaSession {
 
   get id(): string {
     return this.state.id;
+  }
+  get userId(): string {
+    return this.state.userId;
   }
   get completed(): readonly string[] {
     return this.state.completed;
@@ -75,11 +84,21 @@ export class UiaSession {
   }
 
   /**
+   * A claimed session can be used by nobody else: the client waits for the request being served
+   * (429), or, once that claim is abandoned, starts a new session (400, as for an unknown one).
+   */
+  assertUnclaimed(now: number): void {
+    if (this.state.claimedAt === undefined) return;
+    if (now - this.state.claimedAt < CLAIM_TIMEOUT_MS) throw new UiaSessionInUseError();
+    throw new UnknownUiaSessionError();
+  }
+
+  /**
    * The request the session authorises is being served. A claimed session authorises nothing else:
    * it is released if that request fails, and never if it succeeds.
    */
   claim(now: number): void {
-    if (this.isClaimed) throw new UiaSessionInUseError();
+    this.assertUnclaimed(now);
     this.state.claimedAt = now;
   }
 

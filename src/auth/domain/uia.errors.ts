@@ -47,9 +47,3 @@ export class UiaSessionInUseError extends MatrixError {
     super(429, ErrCode.LimitExceeded, 'This session is authorising another request. Please try again shortly', { retry_after_ms: 1000 });
   }
 }
-
-export class TooManyFailedAttemptsError extends MatrixError {
-  constructor(retryAfterMs: number) {
-    super(429, ErrCode.LimitExceeded, 'Too many failed attempts. Please try again later', { retry_after_ms: Math.max(1, Math.ceil(retryAfterMs)) });
-  }
-}

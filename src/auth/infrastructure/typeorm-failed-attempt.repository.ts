@@ -9,16 +9,16 @@ import { FailedAttemptOrmEntity } from './failed-attempt.orm-entity';
 export class TypeOrmFailedAttemptRepository implements FailedAttemptRepository {
   constructor(@InjectRepository(FailedAttemptOrmEntity) private readonly rows: Repository<FailedAttemptOrmEntity>) {}
 
-  async record(userId: string, time: number): Promise<string> {
+  async record(accountKey: string, time: number): Promise<string> {
     const attemptId = randomBytes(16).toString('hex');
-    await this.rows.insert({ attemptId, userId, attemptedAt: time });
+    await this.rows.insert({ attemptId, accountKey, attemptedAt: time });
     return attemptId;
   }
 
-  async timesSince(userId: string, since: number): Promise<number[]> {
+  async timesSince(accountKey: string, since: number): Promise<number[]> {
     const rows = await this.rows.find({
       select: { attemptedAt: true },
-      where: { userId, attemptedAt: MoreThanOrEqual(since) },
+      where: { accountKey, attemptedAt: MoreThanOrEqual(since) },
       order: { attemptedAt: 'ASC' },
     });
     return rows.map((row) => row.attemptedAt);
@@ -28,8 +28,8 @@ export class TypeOrmFailedAttemptRepository implements FailedAttemptRepository {
     await this.rows.delete({ attemptId });
   }
 
-  async forgetUser(userId: string): Promise<void> {
-    await this.rows.delete({ userId });
+  async forgetAccount(accountKey: string): Promise<void> {
+    await this.rows.delete({ accountKey });
   }
 
   async deleteBefore(time: number): Promise<number> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, Repository } from 'typeorm';
+import { In, LessThan, Repository } from 'typeorm';
 import { UiaSessionConflictError, UiaSessionRepository } from '../domain/ports/uia-session.repository';
 import { UiaSession, UiaSessionState } from '../domain/uia-session';
 import { UiaSessionOrmEntity } from './uia-session.orm-entity';
@@ -27,6 +27,13 @@ export class TypeOrmUiaSessionRepository implements UiaSessionRepository {
 
   async delete(id: string): Promise<void> {
     await this.rows.delete({ sessionId: id });
+  }
+
+  async keepNewest(userId: string, count: number): Promise<void> {
+    // A user has a handful of sessions at most (this keeps it so); MySQL has no OFFSET without LIMIT.
+    const sessions = await this.rows.find({ select: { sessionId: true }, where: { userId }, order: { createdAt: 'DESC' } });
+    const older = sessions.slice(count).map((row) => row.sessionId);
+    if (older.length > 0) await this.rows.delete({ sessionId: In(older) });
   }
 
   async deleteCreatedBefore(time: number): Promise<number> {

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'typeorm';
 import { binaryCollation, textColumn, userForeignKey } from './columns';
 
-/** User-Interactive Authentication: its sessions, and the wrong passwords it counts per user. */
+/** User-Interactive Authentication's sessions, and the wrong passwords counted per account (login and UIA). */
 export class CreateUiaSessions1765411200000 implements MigrationInterface {
   name = 'CreateUiaSessions1765411200000';
 
@@ -31,12 +31,12 @@ export class CreateUiaSessions1765411200000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'auth_failed_attempts',
-        columns: [text('attempt_id', 32, { isPrimary: true }), text('user_id', 255), bigint('attempted_at')],
+        // The user ID a login names, existing or not (so no foreign key), or a hash of an identifier naming nobody.
+        columns: [text('attempt_id', 32, { isPrimary: true }), text('account_key', 255), bigint('attempted_at')],
         indices: [
-          { name: 'idx_auth_failed_attempts_user_time', columnNames: ['user_id', 'attempted_at'] },
+          { name: 'idx_auth_failed_attempts_account_time', columnNames: ['account_key', 'attempted_at'] },
           { name: 'idx_auth_failed_attempts_time', columnNames: ['attempted_at'] },
         ],
-        foreignKeys: [userForeignKey('fk_auth_failed_attempts_user')],
       }),
     );
   }

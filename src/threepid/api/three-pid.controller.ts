@@ -100,12 +100,12 @@ export class ThreePidController {
     description:
       'Deprecated in favour of `/3pid/add`. Adds the address of a validated session of this homeserver, as `/3pid/add` ' +
       'does but without User-Interactive Authentication (the endpoint predates it); `threePidCreds` is accepted for ' +
-      '`three_pid_creds`. Credentials that do not vouch for an address get 403 `M_THREEPID_AUTH_FAILED`. Deployments ' +
-      'that want UIA everywhere turn it off with THREEPID_DEPRECATED_POST_ENABLED=false (then 404 `M_UNRECOGNIZED`).',
+      '`three_pid_creds`. Credentials that do not vouch for an address get 403 `M_THREEPID_AUTH_FAILED`. Off unless ' +
+      'THREEPID_DEPRECATED_POST_ENABLED=true (404 `M_UNRECOGNIZED`): without UIA, an access token alone could add an address.',
   })
   @ApiBody({ type: DeprecatedAddThreePidBody })
   @ApiOkResponse({ description: 'The addition was successful.', schema: { type: 'object', example: {} } })
-  @ApiNotFoundResponse({ type: MatrixErrorResponse, description: 'This server does not serve the deprecated endpoint (`M_UNRECOGNIZED`).' })
+  @ApiNotFoundResponse({ type: MatrixErrorResponse, description: 'The deprecated endpoint is off, as by default (`M_UNRECOGNIZED`).' })
   async addDeprecated(@Requester() requester: RequesterModel, @Body() body: DeprecatedAddThreePidBody): Promise<Record<string, never>> {
     const credentials = body.three_pid_creds ?? body.threePidCreds;
     if (!credentials) throw new MissingParamError('Missing parameter: three_pid_creds');

@@ -81,10 +81,12 @@ export class ThreePidService {
 
   /**
    * Removes an address from the user's own account, after unbinding it from identity servers (if
-   * that fails, the address stays). Another user's address is untouched; the answer is the same.
+   * that fails, the address stays). An address not on the account (another user's, say) is left
+   * alone, identity servers included, with the answer for nothing to unbind: `no-support`.
    */
   async remove(userId: string, medium: Medium, rawAddress: string, idServer?: string): Promise<UnbindResult> {
     const address = canonicalAddress(medium, rawAddress);
+    if ((await this.threePids.findOwner(medium, address)) !== userId) return 'no-support';
     const unbound = await this.identityServers.unbind({ userId, medium, address, idServer });
     await this.threePids.remove(userId, medium, address);
     return unbound;

@@ -1,26 +1,36 @@
 import { LoginService } from '../../../src/auth/application/login.service';
-import { PasswordAuthenticator } from '../../../src/auth/application/password-authenticator';
-import { UserIdentifiers } from '../../../src/auth/application/user-identifiers';
+import { AUTH_DEFAULTS } from '../../../src/auth/auth.options';
 import { AccountService } from '../../../src/auth/application/account.service';
 import { AccessTokenService } from '../../../src/auth/application/access-token.service';
 import { hashAccessToken } from '../../../src/auth/domain/access-token';
-import { FakePasswordHasher, FixedClock, InMemoryAccessTokenRepository, InMemoryUserRepository } from '../../fakes/auth.fakes';
+import {
+  FakePasswordHasher,
+  FixedClock,
+  InMemoryAccessTokenRepository,
+  InMemoryFailedAttemptRepository,
+  InMemoryUserRepository,
+  startedPasswordAuthenticator,
+} from '../../fakes/auth.fakes';
+
+const { limit, windowMs } = AUTH_DEFAULTS.failedPasswordLimit;
 
 describe(LoginService.name, () => {
   let users: InMemoryUserRepository;
   let tokens: InMemoryAccessTokenRepository;
   let hasher: FakePasswordHasher;
+  let attempts: InMemoryFailedAttemptRepository;
+  let clock: FixedClock;
   let logins: LoginService;
   let accounts: AccountService;
-  const clock = new FixedClock();
 
   beforeEach(async () => {
     users = new InMemoryUserRepository();
     tokens = new InMemoryAccessTokenRepository();
     hasher = new FakePasswordHasher();
+    attempts = new InMemoryFailedAttemptRepository();
+    clock = new FixedClock();
     const options = { serverName: 'example.org' };
-    const authenticator = new PasswordAuthenticator(users, hasher, new UserIdentifiers(options));
-    await authenticator.onModuleInit();
+    const authenticator = await startedPasswordAuthenticator({ users, hasher, attempts, clock, options });
     logins = new LoginService(authenticator, tokens, clock);
     accounts = new AccountService(users, hasher, clock, options);
     await accounts.createUser('alice', 'secret');
@@ -66,6 +76,35 @@ describe(LoginService.name, () => {
     [{ type: 'm.login.password', identifier: { type: 'com.example.id' }, password: 'secret' }, 400, 'M_UNKNOWN'],
   ])('refuses %j with %i %s', async (request, status, errcode) => {
     await expect(logins.login(request)).rejects.toMatchObject({ status, errcode });
+  });
+
+  describe('wrong passwords', () => {
+    const attempt = (password: string) => logins.login({ type: 'm.login.password', user: 'alice', password });
+
+    it(`are limited to ${limit} per account: then 429 M_LIMIT_EXCEEDED, even for the right password, and no token`, async () => {
+      for (let i = 0; i < limit; i++) await expect(attempt('wrong')).rejects.toMatchObject({ status: 403, errcode: 'M_FORBIDDEN' });
+      await expect(attempt('wrong')).rejects.toMatchObject({ status: 429, errcode: 'M_LIMIT_EXCEEDED', extra: { retry_after_ms: windowMs } });
+      await expect(attempt('secret')).rejects.toMatchObject({ status: 429, errcode: 'M_LIMIT_EXCEEDED' });
+      expect(tokens.tokens.size).toBe(0);
+
+      clock.advance(windowMs);
+      await expect(attempt('secret')).resolves.toMatchObject({ userId: '@alice:example.org' });
+      expect(attempts.countFor('@alice:example.org')).toBe(0);
+    });
+
+    it('are limited for user IDs without an account too, so that the answers do not tell which exist', async () => {
+      for (let i = 0; i < limit; i++) {
+        await expect(logins.login({ type: 'm.login.password', user: 'nobody', password: 'wrong' })).rejects.toMatchObject({
+          status: 403,
+          errcode: 'M_FORBIDDEN',
+        });
+      }
+      await expect(logins.login({ type: 'm.login.password', user: 'nobody', password: 'wrong' })).rejects.toMatchObject({
+        status: 429,
+        errcode: 'M_LIMIT_EXCEEDED',
+      });
+      expect(attempts.countFor('@nobody:example.org')).toBe(limit);
+    });
   });
 
   it('replaces the earlier token of a device the client names', async () => {

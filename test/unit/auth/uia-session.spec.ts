@@ -1,4 +1,4 @@
-import { UiaSession } from '../../../src/auth/domain/uia-session';
+import { CLAIM_TIMEOUT_MS, UiaSession } from '../../../src/auth/domain/uia-session';
 
 const t0 = 1_700_000_000_000;
 const ALICE = '@alice:example.org';
@@ -6,6 +6,7 @@ const HASH = 'a'.repeat(64);
 
 const forbidden = expect.objectContaining({ name: 'UiaRequestChangedError', status: 403, errcode: 'M_FORBIDDEN' });
 const inUse = expect.objectContaining({ name: 'UiaSessionInUseError', status: 429, errcode: 'M_LIMIT_EXCEEDED' });
+const unknown = expect.objectContaining({ name: 'UnknownUiaSessionError', status: 400, errcode: 'M_UNKNOWN' });
 
 const aSession = (completed: string[] = []) =>
   UiaSession.restore({ id: 'SESSION', userId: ALICE, requestHash: HASH, completed, createdAt: t0, version: 3 });
@@ -106,6 +107,45 @@ describe(UiaSession.name, () => {
       const session = aSession();
       session.claim(t0);
       expect(() => UiaSession.restore(session.snapshot()).claim(t0)).toThrow(inUse);
+    });
+
+    it('refuses to claim a session whose claim was abandoned with 400 M_UNKNOWN, and keeps that claim', () => {
+      const session = aSession();
+      session.claim(t0);
+      expect(() => session.claim(t0 + CLAIM_TIMEOUT_MS)).toThrow(unknown);
+      expect(session.snapshot().claimedAt).toBe(t0);
+    });
+  });
+
+  describe('assertUnclaimed', () => {
+    it('accepts a session never claimed, or released', () => {
+      const session = aSession();
+      expect(() => session.assertUnclaimed(t0)).not.toThrow();
+      session.claim(t0);
+      session.release();
+      expect(() => session.assertUnclaimed(t0 + 1)).not.toThrow();
+    });
+
+    it(`answers 429 M_LIMIT_EXCEEDED while the claim is younger than ${CLAIM_TIMEOUT_MS} ms`, () => {
+      const session = aSession();
+      session.claim(t0);
+      expect(() => session.assertUnclaimed(t0)).toThrow(inUse);
+      expect(() => session.assertUnclaimed(t0 + CLAIM_TIMEOUT_MS - 1)).toThrow(inUse);
+    });
+
+    it(`treats a claim ${CLAIM_TIMEOUT_MS} ms old or older as abandoned: 400 M_UNKNOWN, as for an unknown session`, () => {
+      const session = aSession();
+      session.claim(t0);
+      expect(() => session.assertUnclaimed(t0 + CLAIM_TIMEOUT_MS)).toThrow(unknown);
+      expect(() => session.assertUnclaimed(t0 + 10 * CLAIM_TIMEOUT_MS)).toThrow(unknown);
+    });
+
+    it('changes nothing', () => {
+      const session = aSession();
+      session.claim(t0);
+      const before = session.snapshot();
+      expect(() => session.assertUnclaimed(t0 + CLAIM_TIMEOUT_MS)).toThrow();
+      expect(session.snapshot()).toEqual(before);
     });
   });
 

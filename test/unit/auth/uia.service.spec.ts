@@ -1,7 +1,7 @@
 import { PasswordAuthenticator } from '../../../src/auth/application/password-authenticator';
-import { PASSWORD_STAGE, UiaAuth, UiaRequest, UiaService } from '../../../src/auth/application/uia.service';
-import { UserIdentifiers } from '../../../src/auth/application/user-identifiers';
-import { UIA_DEFAULTS } from '../../../src/auth/auth.options';
+import { MAX_OPEN_SESSIONS_PER_USER, PASSWORD_STAGE, UiaAuth, UiaRequest, UiaService } from '../../../src/auth/application/uia.service';
+import { AUTH_DEFAULTS } from '../../../src/auth/auth.options';
+import { CLAIM_TIMEOUT_MS } from '../../../src/auth/domain/uia-session';
 import { UiaChallenge } from '../../../src/auth/domain/uia.errors';
 import { MatrixError } from '../../../src/common/errors/matrix-error';
 import {
@@ -10,12 +10,13 @@ import {
   InMemoryFailedAttemptRepository,
   InMemoryUiaSessionRepository,
   InMemoryUserRepository,
+  startedPasswordAuthenticator,
 } from '../../fakes/auth.fakes';
 
 const ALICE = '@alice:example.org';
 const BOB = '@bob:example.org';
-const { sessionLifetimeMs } = UIA_DEFAULTS;
-const { limit, windowMs } = UIA_DEFAULTS.failedAttempts;
+const { uiaSessionLifetimeMs: sessionLifetimeMs } = AUTH_DEFAULTS;
+const { limit, windowMs } = AUTH_DEFAULTS.failedPasswordLimit;
 
 const FLOWS_BODY = [{ stages: [PASSWORD_STAGE] }];
 
@@ -23,6 +24,7 @@ const unknownSession = expect.objectContaining({ name: 'UnknownUiaSessionError',
 const requestChanged = expect.objectContaining({ name: 'UiaRequestChangedError', status: 403, errcode: 'M_FORBIDDEN' });
 const sessionInUse = expect.objectContaining({ name: 'UiaSessionInUseError', status: 429, errcode: 'M_LIMIT_EXCEEDED' });
 const tooManyAttempts = expect.objectContaining({ name: 'TooManyFailedAttemptsError', status: 429, errcode: 'M_LIMIT_EXCEEDED' });
+const wrongUser = expect.objectContaining({ name: 'UiaWrongUserError', status: 403, errcode: 'M_FORBIDDEN' });
 
 /** The error the promise rejects with; fails the test if it resolves. */
 async function rejection(promise: Promise<unknown>): Promise<MatrixError> {
@@ -44,20 +46,22 @@ async function challenge(promise: Promise<unknown>): Promise<UiaChallenge> {
 describe(UiaService.name, () => {
   let sessions: InMemoryUiaSessionRepository;
   let attempts: InMemoryFailedAttemptRepository;
+  let hasher: FakePasswordHasher;
   let clock: FixedClock;
+  let authenticator: PasswordAuthenticator;
   let service: UiaService;
 
   beforeEach(async () => {
     sessions = new InMemoryUiaSessionRepository();
     attempts = new InMemoryFailedAttemptRepository();
+    hasher = new FakePasswordHasher();
     clock = new FixedClock();
     const users = new InMemoryUserRepository();
     await users.create({ userId: ALICE, passwordHash: 'fake:alice-secret', createdAt: 0 });
     await users.create({ userId: BOB, passwordHash: 'fake:bob-secret', createdAt: 0 });
     const options = { serverName: 'example.org' };
-    const authenticator = new PasswordAuthenticator(users, new FakePasswordHasher(), new UserIdentifiers(options));
-    await authenticator.onModuleInit();
-    service = new UiaService(sessions, attempts, authenticator, clock, options);
+    authenticator = await startedPasswordAuthenticator({ users, hasher, attempts, clock, options });
+    service = new UiaService(sessions, authenticator, clock, options);
   });
 
   const request: UiaRequest = {
@@ -94,6 +98,49 @@ describe(UiaService.name, () => {
       const second = await startSession();
       expect(second).not.toBe(first);
       expect(sessions.rows.size).toBe(2);
+    });
+  });
+
+  describe(`at most ${MAX_OPEN_SESSIONS_PER_USER} open sessions per user`, () => {
+    /** Starts the user's sessions 1 ms apart, oldest first. */
+    const startSessions = async (count: number, req: UiaRequest = request) => {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        ids.push(await startSession(req));
+        clock.advance(1);
+      }
+      return ids;
+    };
+    const sessionsOf = (userId: string) => [...sessions.rows.values()].filter((row) => row.userId === userId).map((row) => row.id);
+
+    it(`keeps ${MAX_OPEN_SESSIONS_PER_USER}`, async () => {
+      const started = await startSessions(MAX_OPEN_SESSIONS_PER_USER);
+      expect(sessionsOf(ALICE).sort()).toEqual([...started].sort());
+    });
+
+    it('drops the oldest when one more is started, and the dropped session is unknown', async () => {
+      const [oldest, ...rest] = await startSessions(MAX_OPEN_SESSIONS_PER_USER);
+      const newest = await startSession();
+      expect(sessionsOf(ALICE).sort()).toEqual([...rest, newest].sort());
+      await expect(service.authorise(request, password('alice-secret', oldest))).rejects.toThrow(unknownSession);
+      await expect(service.authorise(request, password('alice-secret', rest[0]))).resolves.toBe(rest[0]);
+    });
+
+    it('counts a session started by a stage without a session', async () => {
+      const [oldest, second, ...rest] = await startSessions(MAX_OPEN_SESSIONS_PER_USER);
+      const { challenge: failed } = await wrongPassword();
+      clock.advance(1);
+      const authorised = await service.authorise(request, password('alice-secret'));
+      expect(sessionsOf(ALICE).sort()).toEqual([...rest, failed.session, authorised].sort());
+      expect(sessions.rows.has(oldest)).toBe(false);
+      expect(sessions.rows.has(second)).toBe(false);
+    });
+
+    it("leaves other users' sessions alone", async () => {
+      const bobs = await startSessions(3, { ...request, userId: BOB });
+      await startSessions(MAX_OPEN_SESSIONS_PER_USER + 5);
+      expect(sessionsOf(BOB).sort()).toEqual([...bobs].sort());
+      expect(sessionsOf(ALICE)).toHaveLength(MAX_OPEN_SESSIONS_PER_USER);
     });
   });
 
@@ -161,21 +208,45 @@ describe(UiaService.name, () => {
       for (let i = 0; i < limit + 1; i++) {
         await expect(service.authorise(request, { ...auth, session } as UiaAuth)).rejects.toMatchObject({ status: 400, errcode });
       }
+      expect(hasher.verifications).toEqual([]);
       expect(attempts.countFor(ALICE)).toBe(0);
       await expect(service.authorise(request, password('alice-secret', session))).resolves.toBe(session);
     });
+  });
 
-    it("refuses another user's valid credentials with 403 M_FORBIDDEN, without counting a wrong password", async () => {
+  /** UIA must tell Alice nothing about other accounts' passwords: her token is not a way to guess Bob's. */
+  describe('credentials naming anyone but the logged-in user', () => {
+    it.each([
+      ["another user's right password", password('bob-secret', undefined, 'bob')],
+      ["another user's wrong password", password('wrong', undefined, 'bob')],
+      ["another user's full user ID and right password", password('bob-secret', undefined, '@bob:example.org')],
+      ['a user that does not exist', password('alice-secret', undefined, 'nobody')],
+      ["a user of another server with the user's own password", password('alice-secret', undefined, '@alice:other.example.org')],
+      ['an invalid user ID', password('alice-secret', undefined, 'alice smith')],
+    ])('are refused for %s with 403 M_FORBIDDEN, no password checked and nothing counted', async (_case, auth) => {
       const session = await startSession();
-      await expect(service.authorise(request, password('bob-secret', session, 'bob'))).rejects.toMatchObject({
-        name: 'UiaWrongUserError',
-        status: 403,
-        errcode: 'M_FORBIDDEN',
-      });
-      expect(attempts.countFor(ALICE)).toBe(0);
-      expect(attempts.countFor(BOB)).toBe(0);
+      await expect(service.authorise(request, { ...auth, session })).rejects.toThrow(wrongUser);
+      expect(hasher.verifications).toEqual([]);
+      expect(attempts.attempts.size).toBe(0);
       expect(sessions.rows.get(session)).toMatchObject({ completed: [] });
       expect(sessions.rows.get(session)?.claimedAt).toBeUndefined();
+    });
+
+    it("answer the same whether another user's password is right or wrong", async () => {
+      const right = await rejection(service.authorise(request, password('bob-secret', await startSession(), 'bob')));
+      const wrong = await rejection(service.authorise(request, password('wrong', await startSession(), 'bob')));
+      expect(right.status).toBe(403);
+      expect(right.toResponseBody()).toEqual(wrong.toResponseBody());
+    });
+
+    it("are refused even when the other account is locked out, and do not lock the user's own account", async () => {
+      for (let i = 0; i < limit; i++) await expect(authenticator.verify(BOB, 'wrong')).rejects.toMatchObject({ status: 403 });
+      for (let i = 0; i < limit + 1; i++) {
+        await expect(service.authorise(request, password('bob-secret', undefined, 'bob'))).rejects.toThrow(wrongUser);
+      }
+      expect(attempts.countFor(BOB)).toBe(limit);
+      expect(attempts.countFor(ALICE)).toBe(0);
+      await expect(service.authorise(request, password('alice-secret'))).resolves.toEqual(expect.any(String));
     });
   });
 
@@ -189,6 +260,52 @@ describe(UiaService.name, () => {
     it('authorises nothing else while the request is served: 429 M_LIMIT_EXCEEDED', async () => {
       await expect(service.authorise(request, { session })).rejects.toThrow(sessionInUse);
       await expect(service.authorise(request, password('alice-secret', session))).rejects.toThrow(sessionInUse);
+    });
+
+    it(`answers 429 for ${CLAIM_TIMEOUT_MS} ms after the claim before looking at any password`, async () => {
+      hasher.verifications = [];
+      clock.advance(CLAIM_TIMEOUT_MS - 1);
+      await expect(service.authorise(request, password('wrong', session))).rejects.toThrow(sessionInUse);
+      await expect(service.authorise(request, password('bob-secret', session, 'bob'))).rejects.toThrow(sessionInUse);
+      await expect(service.authorise(request, password('alice-secret', session))).rejects.toThrow(sessionInUse);
+      expect(hasher.verifications).toEqual([]);
+      expect(attempts.attempts.size).toBe(0);
+    });
+
+    it('treats a claim abandoned that long as the end of the session: 400 M_UNKNOWN, before looking at any password', async () => {
+      const claimedAt = sessions.rows.get(session)?.claimedAt;
+      hasher.verifications = [];
+      clock.advance(CLAIM_TIMEOUT_MS);
+      await expect(service.authorise(request, { session })).rejects.toThrow(unknownSession);
+      await expect(service.authorise(request, password('wrong', session))).rejects.toThrow(unknownSession);
+      await expect(service.authorise(request, password('alice-secret', session))).rejects.toThrow(unknownSession);
+      expect(hasher.verifications).toEqual([]);
+      expect(attempts.attempts.size).toBe(0);
+      expect(sessions.rows.get(session)).toMatchObject({ completed: [PASSWORD_STAGE], claimedAt });
+    });
+
+    /**
+     * With one flow of one stage a claimed session has always completed it, so the stage is skipped
+     * anyway; a stored row claimed with nothing completed shows that the claim is checked first.
+     */
+    it.each([
+      ['still in use', CLAIM_TIMEOUT_MS - 1, sessionInUse],
+      ['abandoned', CLAIM_TIMEOUT_MS, unknownSession],
+    ])('checks the claim before the password stage: a session %s is refused as such', async (_case, age, refusal) => {
+      const claimedAt = clock.now();
+      sessions.rows.set('CLAIMED', { ...sessions.rows.get(session)!, id: 'CLAIMED', completed: [], claimedAt });
+      hasher.verifications = [];
+      clock.advance(age);
+      await expect(service.authorise(request, password('wrong', 'CLAIMED'))).rejects.toThrow(refusal);
+      await expect(service.authorise(request, password('alice-secret', 'CLAIMED'))).rejects.toThrow(refusal);
+      expect(hasher.verifications).toEqual([]);
+      expect(attempts.attempts.size).toBe(0);
+      expect(sessions.rows.get('CLAIMED')).toMatchObject({ completed: [], claimedAt });
+    });
+
+    it('still checks that the request is the same first: 403 for another request', async () => {
+      clock.advance(CLAIM_TIMEOUT_MS);
+      await expect(service.authorise({ ...request, path: '/_matrix/client/v3/account/3pid/delete' }, { session })).rejects.toThrow(requestChanged);
     });
 
     it('authorises the same request again, without a password, once that request failed', async () => {
@@ -275,73 +392,69 @@ describe(UiaService.name, () => {
       await expect(service.authorise(request, password('alice-secret', session))).rejects.toThrow(unknownSession);
     });
 
-    it('purges sessions past their lifetime, and failed attempts past their window', async () => {
+    it('purges sessions past their lifetime, and returns how many', async () => {
       const old = await startSession();
-      await wrongPassword();
-      const oldSessions = sessions.rows.size;
+      const { challenge: oldFailure } = await wrongPassword();
       clock.advance(sessionLifetimeMs);
       const young = await startSession();
       const { challenge: youngFailure } = await wrongPassword();
       clock.advance(1);
 
-      await expect(service.purgeExpired()).resolves.toBe(oldSessions);
+      await expect(service.purgeExpired()).resolves.toBe(2);
       expect([...sessions.rows.keys()].sort()).toEqual([young, youngFailure.session].sort());
       expect(sessions.rows.has(old)).toBe(false);
-      expect(await attempts.timesSince(ALICE, 0)).toEqual([clock.now() - 1]);
+      expect(sessions.rows.has(oldFailure.session)).toBe(false);
+    });
+
+    it('follows the session lifetime the options give', async () => {
+      const shortLived = new UiaService(sessions, authenticator, clock, { serverName: 'example.org', uiaSessionLifetimeMs: 1_000 });
+      const session = (await challenge(shortLived.authorise(request, undefined))).challenge.session;
+      clock.advance(999);
+      await expect(shortLived.purgeExpired()).resolves.toBe(0);
+      clock.advance(1);
+      await expect(shortLived.authorise(request, password('alice-secret', session))).rejects.toThrow(unknownSession);
+      clock.advance(1);
+      await expect(shortLived.purgeExpired()).resolves.toBe(1);
     });
   });
 
-  describe('wrong passwords', () => {
-    it(`are limited to ${limit} per user in ${windowMs} ms: then 429 M_LIMIT_EXCEEDED, even for the right password`, async () => {
+  /** The limiter itself is PasswordAuthenticator's (see its spec); these check UIA goes through it. */
+  describe("the user's own wrong passwords", () => {
+    it(`count against the account: after ${limit}, 429 M_LIMIT_EXCEEDED, even for the right password`, async () => {
       const t0 = clock.now();
       for (let i = 0; i < limit; i++) {
         const error = await wrongPassword();
         expect(error.toResponseBody()).toMatchObject({ errcode: 'M_FORBIDDEN' });
         clock.advance(60_000);
       }
-      // The oldest of the five was at t0; the next attempt is allowed once it leaves the window.
+      expect(attempts.countFor(ALICE)).toBe(limit);
       const limited = await rejection(service.authorise(request, password('wrong')));
       expect(limited).toEqual(tooManyAttempts);
-      expect(limited.toResponseBody()).toEqual({
-        errcode: 'M_LIMIT_EXCEEDED',
-        error: expect.any(String),
-        retry_after_ms: t0 + windowMs - clock.now(),
-      });
-      expect(limited.extra.retry_after_ms).toBeGreaterThan(0);
+      expect(limited.toResponseBody()).toEqual({ errcode: 'M_LIMIT_EXCEEDED', error: expect.any(String), retry_after_ms: t0 + windowMs - clock.now() });
 
       const session = await startSession();
       await expect(service.authorise(request, password('alice-secret', session))).rejects.toThrow(tooManyAttempts);
+      expect(sessions.rows.get(session)).toMatchObject({ completed: [] });
       expect(sessions.rows.get(session)?.claimedAt).toBeUndefined();
 
-      // Refused until exactly retry_after_ms has passed, and not a millisecond longer.
-      clock.advance((limited.extra.retry_after_ms as number) - 1);
-      await expect(service.authorise(request, password('alice-secret', session))).rejects.toThrow(tooManyAttempts);
-      clock.advance(1);
+      clock.advance(limited.extra.retry_after_ms as number);
       await expect(service.authorise(request, password('alice-secret', session))).resolves.toBe(session);
     });
 
-    it('do not extend the limit while refused', async () => {
+    it('share the limit with login', async () => {
       for (let i = 0; i < limit; i++) await wrongPassword();
-      clock.advance(windowMs / 2);
-      for (let i = 0; i < limit + 1; i++) await expect(service.authorise(request, password('wrong'))).rejects.toThrow(tooManyAttempts);
-      expect(attempts.countFor(ALICE)).toBe(limit);
-      clock.advance(windowMs / 2 + 1);
-      await expect(service.authorise(request, password('alice-secret'))).resolves.toEqual(expect.any(String));
+      await expect(authenticator.authenticate({ user: 'alice', password: 'alice-secret' })).rejects.toThrow(tooManyAttempts);
     });
 
-    it('are counted per user', async () => {
-      for (let i = 0; i < limit; i++) await wrongPassword();
-      await expect(service.authorise(request, password('wrong'))).rejects.toThrow(tooManyAttempts);
-      const bobsRequest = { ...request, userId: BOB };
-      await expect(service.authorise(bobsRequest, password('bob-secret', undefined, 'bob'))).resolves.toEqual(expect.any(String));
+    it('are limited after wrong passwords at login', async () => {
+      for (let i = 0; i < limit; i++) await expect(authenticator.authenticate({ user: 'alice', password: 'wrong' })).rejects.toMatchObject({ status: 403 });
+      await expect(service.authorise(request, password('alice-secret'))).rejects.toThrow(tooManyAttempts);
     });
 
     it('are forgotten once the right password is given', async () => {
       for (let i = 0; i < limit - 1; i++) await wrongPassword();
       await service.authorise(request, password('alice-secret'));
       expect(attempts.countFor(ALICE)).toBe(0);
-      for (let i = 0; i < limit; i++) await expect(wrongPassword()).resolves.toBeInstanceOf(UiaChallenge);
-      await expect(service.authorise(request, password('wrong'))).rejects.toThrow(tooManyAttempts);
     });
   });
 });

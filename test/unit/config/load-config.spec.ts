@@ -16,10 +16,10 @@ describe(loadConfig.name, () => {
       http: { port: 8008, bindAddress: '127.0.0.1', publicBaseUrl: 'http://localhost:8008', maxRequestBodyBytes: 65536 },
       database: { kind: 'sqlite', path: 'data/matrix-3pid.sqlite' },
       matrix: { serverName: 'localhost' },
-      uia: { sessionLifetimeMs: 900_000, failedAttempts: { limit: 5, windowMs: 600_000 } },
+      uia: { sessionLifetimeMs: 900_000 },
       threePid: {
         changesEnabled: true,
-        deprecatedAddEnabled: true,
+        deprecatedAddEnabled: false,
         media: ['email', 'msisdn'],
         allowlist: [],
         nextLinkHosts: undefined,
@@ -29,7 +29,11 @@ describe(loadConfig.name, () => {
       email: { smtpUrl: undefined, from: 'Matrix <noreply@localhost>' },
       sms: { webhookUrl: undefined },
       identityServer: { allowlist: [], scheme: 'https' },
-      rateLimit: { default: { limit: 100, windowMs: 10_000 }, requestToken: { limit: 5, windowMs: 600_000 } },
+      rateLimit: {
+        default: { limit: 100, windowMs: 10_000 },
+        requestToken: { limit: 5, windowMs: 600_000 },
+        failedPasswords: { limit: 5, windowMs: 600_000 },
+      },
       redis: { url: undefined },
       signing: { keyPath: 'data/signing.key' },
       log: { level: 'info' },
@@ -49,9 +53,9 @@ describe(loadConfig.name, () => {
       ID_SERVER_ALLOWLIST: 'vector.im, id.example.org:8090',
       ID_SERVER_SCHEME: 'http',
       THREEPID_CHANGES_ENABLED: 'false',
-      THREEPID_DEPRECATED_POST_ENABLED: 'false',
+      THREEPID_DEPRECATED_POST_ENABLED: 'true',
       UIA_SESSION_LIFETIME: '5m',
-      RATE_LIMIT_UIA_FAILURES: '3/60s',
+      RATE_LIMIT_FAILED_PASSWORDS: '3/60s',
       THREEPID_MEDIA: 'msisdn',
       THREEPID_ALLOWLIST: 'email:*@example.org, msisdn:44*',
       NEXT_LINK_ALLOWED_HOSTS: 'app.example.org,*.Example.com',
@@ -67,10 +71,10 @@ describe(loadConfig.name, () => {
       http: { port: 9000, bindAddress: '0.0.0.0', publicBaseUrl: 'https://matrix.example.org', maxRequestBodyBytes: 65536 },
       database: { kind: 'mysql', host: 'db.internal', port: 3307, username: 'matrix', password: 'p@ss', database: 'threepids' },
       matrix: { serverName: 'example.org:8448' },
-      uia: { sessionLifetimeMs: 300_000, failedAttempts: { limit: 3, windowMs: 60_000 } },
+      uia: { sessionLifetimeMs: 300_000 },
       threePid: {
         changesEnabled: false,
-        deprecatedAddEnabled: false,
+        deprecatedAddEnabled: true,
         media: ['msisdn'],
         allowlist: [
           { medium: 'email', glob: '*@example.org' },
@@ -83,7 +87,11 @@ describe(loadConfig.name, () => {
       email: { smtpUrl: 'smtps://mailer:pw@smtp.example.org:465', from: 'Example <noreply@example.org>' },
       sms: { webhookUrl: 'https://sms.example.org/send' },
       identityServer: { allowlist: ['vector.im', 'id.example.org:8090'], scheme: 'http' },
-      rateLimit: { default: { limit: 20, windowMs: 1000 }, requestToken: { limit: 3, windowMs: 3_600_000 } },
+      rateLimit: {
+        default: { limit: 20, windowMs: 1000 },
+        requestToken: { limit: 3, windowMs: 3_600_000 },
+        failedPasswords: { limit: 3, windowMs: 60_000 },
+      },
       redis: { url: 'redis://127.0.0.1:6379/2' },
       signing: { keyPath: '/etc/matrix/signing.key' },
       log: { level: 'debug' },
@@ -135,7 +143,7 @@ describe(loadConfig.name, () => {
     ['VALIDATION_TOKEN_LIFETIME', '2d'],
     ['THREEPID_DEPRECATED_POST_ENABLED', 'maybe'],
     ['UIA_SESSION_LIFETIME', '15'],
-    ['RATE_LIMIT_UIA_FAILURES', '5'],
+    ['RATE_LIMIT_FAILED_PASSWORDS', '5'],
   ])('stops start-up when %s is %j, naming the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

@@ -2,7 +2,8 @@ import { PasswordAuthenticator } from '../../../src/auth/application/password-au
 import { UserIdentifier, UserIdentifiers } from '../../../src/auth/application/user-identifiers';
 import { ThreePidLogin } from '../../../src/threepid/application/three-pid-login';
 import { aThreePid } from '../../builders/three-pid.builder';
-import { FakePasswordHasher, InMemoryUserRepository } from '../../fakes/auth.fakes';
+import { AUTH_DEFAULTS } from '../../../src/auth/auth.options';
+import { InMemoryFailedAttemptRepository, InMemoryUserRepository, startedPasswordAuthenticator } from '../../fakes/auth.fakes';
 import { InMemoryThreePidRepository } from '../../fakes/threepid.fakes';
 
 const ALICE = '@alice:example.org';
@@ -102,12 +103,13 @@ describe(ThreePidLogin.name, () => {
   });
 
   describe('with a password', () => {
+    let attempts: InMemoryFailedAttemptRepository;
     let authenticator: PasswordAuthenticator;
     beforeEach(async () => {
       const users = new InMemoryUserRepository();
       await users.create({ userId: ALICE, passwordHash: 'fake:secret', createdAt: 0 });
-      authenticator = new PasswordAuthenticator(users, new FakePasswordHasher(), identifiers);
-      await authenticator.onModuleInit();
+      attempts = new InMemoryFailedAttemptRepository();
+      authenticator = await startedPasswordAuthenticator({ users, attempts, identifiers });
     });
 
     it.each([
@@ -119,16 +121,33 @@ describe(ThreePidLogin.name, () => {
       await expect(authenticator.authenticate({ ...credentials, password: 'wrong' })).rejects.toMatchObject({ status: 403, errcode: 'M_FORBIDDEN' });
     });
 
+    it("counts wrong passwords given with the owner's addresses against the owner's account", async () => {
+      const { limit } = AUTH_DEFAULTS.failedPasswordLimit;
+      const byEmail = { identifier: { type: 'm.id.thirdparty', medium: 'email', address: 'alice@example.org' } };
+      const byPhone = { identifier: { type: 'm.id.phone', country: 'GB', phone: '07700 900123' } };
+      for (let i = 0; i < limit; i++) {
+        await expect(authenticator.authenticate({ ...(i % 2 ? byEmail : byPhone), password: 'wrong' })).rejects.toMatchObject({ status: 403 });
+      }
+      expect(attempts.countFor(ALICE)).toBe(limit);
+      await expect(authenticator.authenticate({ user: 'alice', password: 'secret' })).rejects.toMatchObject({ status: 429, errcode: 'M_LIMIT_EXCEEDED' });
+    });
+
     it('refuses an identifier missing its medium with 400 M_MISSING_PARAM', async () => {
       await expect(
         authenticator.authenticate({ identifier: { type: 'm.id.thirdparty', address: 'alice@example.org' }, password: 'secret' }),
       ).rejects.toMatchObject({ status: 400, errcode: 'M_MISSING_PARAM' });
     });
 
-    it('fails as for an unknown user when the address names nobody', async () => {
+    it('fails as for an unknown user when the address names nobody, counting it against that address only', async () => {
       await expect(
         authenticator.authenticate({ identifier: { type: 'm.id.thirdparty', medium: 'email', address: 'not an address' }, password: 'secret' }),
       ).rejects.toMatchObject({ status: 403, errcode: 'M_FORBIDDEN' });
+      await expect(
+        authenticator.authenticate({ identifier: { type: 'm.id.thirdparty', medium: 'email', address: 'carol@example.org' }, password: 'secret' }),
+      ).rejects.toMatchObject({ status: 403, errcode: 'M_FORBIDDEN' });
+      const keys = new Set([...attempts.attempts.values()].map((attempt) => attempt.userId));
+      expect(keys.size).toBe(2);
+      for (const key of keys) expect(key).toMatch(/^identifier:[0-9a-f]{64}$/);
     });
   });
 });

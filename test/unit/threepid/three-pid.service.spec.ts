@@ -272,10 +272,25 @@ describe(ThreePidService.name, () => {
       expect(gateway.calls.map((call) => call.request.idServer)).toEqual(['id.example.org']);
     });
 
-    it("leaves another user's address where it is", async () => {
-      gateway.result = 'no-support';
-      await expect(service.remove(ALICE, 'email', 'bob@example.org')).resolves.toBe('no-support');
-      expect(threePids.threePids).toEqual([aliceEmail, alicePhone, bobEmail]);
+    it.each([
+      ["another user's address", 'email', 'bob@example.org'],
+      ["another user's address, as typed", 'email', ' BOB@example.org'],
+      ['an address on no account', 'email', 'carol@example.org'],
+    ] as [string, Medium, string][])(
+      'leaves %s where it is, without asking identity servers to unbind it: no-support',
+      async (_case, medium, raw) => {
+        gateway.result = 'success';
+        await expect(service.remove(ALICE, medium, raw, 'id.example.org')).resolves.toBe('no-support');
+        expect(gateway.calls).toEqual([]);
+        expect(threePids.threePids).toEqual([aliceEmail, alicePhone, bobEmail]);
+      },
+    );
+
+    it('removes the address for its owner afterwards, as usual', async () => {
+      await service.remove(ALICE, 'email', 'bob@example.org');
+      await expect(service.remove(BOB, 'email', 'bob@example.org')).resolves.toBe('success');
+      expect(gateway.calls.map((call) => call.request.userId)).toEqual([BOB]);
+      expect(threePids.threePids).toEqual([aliceEmail, alicePhone]);
     });
 
     it('keeps the address when unbinding it fails', async () => {

@@ -15,6 +15,8 @@ export interface UiaSessionRepository {
   /** Stores the session's changes; UiaSessionConflictError if it was saved since it was loaded. */
   save(session: UiaSession): Promise<void>;
   delete(id: string): Promise<void>;
+  /** Deletes the user's sessions except the `count` newest. */
+  keepNewest(userId: string, count: number): Promise<void>;
   /** Deletes every session created before the given time; returns how many. */
   deleteCreatedBefore(time: number): Promise<number>;
 }
