@@ -2,7 +2,6 @@ import { PasswordAuthenticator, PasswordCredentials } from '../../../src/auth/ap
 import { UserIdentifiers } from '../../../src/auth/application/user-identifiers';
 import { AUTH_DEFAULTS } from '../../../src/auth/auth.options';
 import { PasswordHasher } from '../../../src/auth/domain/ports/password-hasher';
-import { MatrixError } from '../../../src/common/errors/matrix-error';
 import {
   FakePasswordHasher,
   FixedClock,
@@ -10,6 +9,7 @@ import {
   InMemoryUserRepository,
   startedPasswordAuthenticator,
 } from '../../fakes/auth.fakes';
+import { rejection } from '../../support/rejection';
 
 const ALICE = '@alice:example.org';
 const BOB = '@bob:example.org';
@@ -18,17 +18,6 @@ const { limit, windowMs } = AUTH_DEFAULTS.failedPasswordLimit;
 
 const loginFailed = expect.objectContaining({ name: 'LoginFailedError', status: 403, errcode: 'M_FORBIDDEN' });
 const tooManyAttempts = expect.objectContaining({ name: 'TooManyFailedAttemptsError', status: 429, errcode: 'M_LIMIT_EXCEEDED' });
-
-/** The error the promise rejects with; fails the test if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<MatrixError> {
-  const outcome = await promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  if (!('error' in outcome)) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
-  expect(outcome.error).toBeInstanceOf(MatrixError);
-  return outcome.error as MatrixError;
-}
 
 describe(PasswordAuthenticator.name, () => {
   let users: InMemoryUserRepository;

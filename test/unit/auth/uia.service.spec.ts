@@ -3,7 +3,6 @@ import { MAX_OPEN_SESSIONS_PER_USER, PASSWORD_STAGE, UiaAuth, UiaRequest, UiaSer
 import { AUTH_DEFAULTS } from '../../../src/auth/auth.options';
 import { CLAIM_TIMEOUT_MS } from '../../../src/auth/domain/uia-session';
 import { UiaChallenge } from '../../../src/auth/domain/uia.errors';
-import { MatrixError } from '../../../src/common/errors/matrix-error';
 import {
   FakePasswordHasher,
   FixedClock,
@@ -12,6 +11,7 @@ import {
   InMemoryUserRepository,
   startedPasswordAuthenticator,
 } from '../../fakes/auth.fakes';
+import { rejection } from '../../support/rejection';
 
 const ALICE = '@alice:example.org';
 const BOB = '@bob:example.org';
@@ -25,17 +25,6 @@ const requestChanged = expect.objectContaining({ name: 'UiaRequestChangedError',
 const sessionInUse = expect.objectContaining({ name: 'UiaSessionInUseError', status: 429, errcode: 'M_LIMIT_EXCEEDED' });
 const tooManyAttempts = expect.objectContaining({ name: 'TooManyFailedAttemptsError', status: 429, errcode: 'M_LIMIT_EXCEEDED' });
 const wrongUser = expect.objectContaining({ name: 'UiaWrongUserError', status: 403, errcode: 'M_FORBIDDEN' });
-
-/** The error the promise rejects with; fails the test if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<MatrixError> {
-  const outcome = await promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  if (!('error' in outcome)) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
-  expect(outcome.error).toBeInstanceOf(MatrixError);
-  return outcome.error as MatrixError;
-}
 
 async function challenge(promise: Promise<unknown>): Promise<UiaChallenge> {
   const error = await rejection(promise);
