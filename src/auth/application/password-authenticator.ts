@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, On
 import { Clock } from '../../common/clock';
 import { canonicalJson } from '../../common/canonical-json';
 import { MissingParamError } from '../../common/errors/matrix-error';
+import { PeriodicPurge } from '../../common/periodic-purge';
 import { sha256Hex } from '../../common/sha256';
 import { AUTH_DEFAULTS, AUTH_MODULE_OPTIONS, type AuthModuleOptions, type FailedPasswordLimit } from '../auth.options';
 import { LoginFailedError, TooManyFailedAttemptsError } from '../domain/auth.errors';
@@ -36,7 +37,7 @@ export class PasswordAuthenticator implements OnModuleInit, OnApplicationBootstr
   private readonly limit: FailedPasswordLimit;
   /** Verified against when the user does not exist, so that both failures take as long. */
   private decoyHash = '';
-  private purgeTimer?: NodeJS.Timeout;
+  private readonly purge = new PeriodicPurge('old failed password attempts', PURGE_INTERVAL_MS, () => this.purgeExpired(), this.logger);
 
   constructor(
     @Inject(UserRepository) private readonly users: UserRepository,
@@ -54,11 +55,11 @@ export class PasswordAuthenticator implements OnModuleInit, OnApplicationBootstr
   }
 
   onApplicationBootstrap(): void {
-    this.purgeTimer = setInterval(() => void this.purgeExpiredQuietly(), PURGE_INTERVAL_MS).unref();
+    this.purge.start();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.purgeTimer);
+    this.purge.stop();
   }
 
   /**
@@ -119,14 +120,6 @@ export class PasswordAuthenticator implements OnModuleInit, OnApplicationBootstr
       throw new TooManyFailedAttemptsError(recent[recent.length - limit - 1] + windowMs - now);
     }
     return attemptId;
-  }
-
-  private async purgeExpiredQuietly(): Promise<void> {
-    try {
-      await this.purgeExpired();
-    } catch (error) {
-      this.logger.warn({ err: error }, 'Could not purge old failed password attempts');
-    }
   }
 }
 

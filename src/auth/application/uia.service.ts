@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { Clock } from '../../common/clock';
 import { canonicalJson } from '../../common/canonical-json';
 import { MatrixError } from '../../common/errors/matrix-error';
+import { PeriodicPurge } from '../../common/periodic-purge';
 import { sha256Hex } from '../../common/sha256';
 import { AUTH_DEFAULTS, AUTH_MODULE_OPTIONS, type AuthModuleOptions } from '../auth.options';
 import { LoginFailedError, UnsupportedLoginError } from '../domain/auth.errors';
@@ -43,7 +44,7 @@ export interface UiaRequest {
 export class UiaService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(UiaService.name);
   private readonly sessionLifetimeMs: number;
-  private purgeTimer?: NodeJS.Timeout;
+  private readonly purge = new PeriodicPurge('expired UIA sessions', PURGE_INTERVAL_MS, () => this.purgeExpired(), this.logger);
 
   constructor(
     @Inject(UiaSessionRepository) private readonly sessions: UiaSessionRepository,
@@ -55,11 +56,11 @@ export class UiaService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    this.purgeTimer = setInterval(() => void this.purgeExpiredQuietly(), PURGE_INTERVAL_MS).unref();
+    this.purge.start();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.purgeTimer);
+    this.purge.stop();
   }
 
   /**
@@ -114,14 +115,6 @@ export class UiaService implements OnApplicationBootstrap, OnModuleDestroy {
 
   async purgeExpired(): Promise<number> {
     return this.sessions.deleteCreatedBefore(this.clock.now() - this.sessionLifetimeMs);
-  }
-
-  private async purgeExpiredQuietly(): Promise<void> {
-    try {
-      await this.purgeExpired();
-    } catch (error) {
-      this.logger.warn({ err: error }, 'Could not purge expired UIA sessions');
-    }
   }
 
   /** Stores a new session of the user's, dropping the oldest beyond the limit. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../../common/clock';
+import { PeriodicPurge } from '../../common/periodic-purge';
 import { InvalidParamError } from '../../common/errors/matrix-error';
 import { Medium } from '../domain/medium';
 import { EmailSender } from '../domain/ports/email-sender';
@@ -65,7 +66,7 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
   private readonly logger = new Logger(ValidationService.name);
   private readonly allowlist: ThreePidAllowlist;
   private readonly nextLinks: NextLinkPolicy;
-  private purgeTimer?: NodeJS.Timeout;
+  private readonly purge = new PeriodicPurge('expired validation sessions', PURGE_INTERVAL_MS, () => this.purgeExpired(), this.logger);
 
   constructor(
     @Inject(ValidationSessionRepository) private readonly sessions: ValidationSessionRepository,
@@ -80,11 +81,11 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   onApplicationBootstrap(): void {
-    this.purgeTimer = setInterval(() => void this.purgeExpiredQuietly(), PURGE_INTERVAL_MS).unref();
+    this.purge.start();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.purgeTimer);
+    this.purge.stop();
   }
 
   /** POST /account/3pid/email/requestToken, after the changes and medium checks. */
@@ -260,15 +261,6 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
   /** Deletes sessions past their lifetime, with their tokens. */
   async purgeExpired(): Promise<number> {
     return this.sessions.deleteCreatedBefore(this.clock.now() - this.options.lifetimes.sessionMs);
-  }
-
-  private async purgeExpiredQuietly(): Promise<void> {
-    try {
-      const purged = await this.purgeExpired();
-      if (purged > 0) this.logger.log({ purged }, 'Purged expired validation sessions');
-    } catch (error) {
-      this.logger.warn({ err: error }, 'Could not purge expired validation sessions');
-    }
   }
 
   private async findSession(medium: Medium | undefined, sid: string): Promise<ValidationSession> {
