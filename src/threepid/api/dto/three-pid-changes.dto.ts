@@ -1,23 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { UiaRequestBody } from '../../../auth/api/dto/uia.dto';
 import { MEDIA } from '../../domain/medium';
-import { CLIENT_SECRET, CLIENT_SECRET_MESSAGE } from './validation.dto';
+import { ClientSecretProperty } from './validation.dto';
 
-const SID_DOC = { description: 'The session identifier given by the homeserver.', example: 'abc123987' };
-const SECRET_DOC = { description: 'The client secret used in the session with the homeserver.', example: 'd0nt-T3ll' };
+/** The `sid` of a validation session vouching for the address being added. */
+function SessionIdProperty(): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({ description: 'The session identifier given by the homeserver.', example: 'abc123987' }),
+    IsString(),
+    MinLength(1),
+    MaxLength(255),
+  );
+}
 
 export class AddThreePidBody extends UiaRequestBody {
-  @ApiProperty(SECRET_DOC)
-  @IsString()
-  @Matches(CLIENT_SECRET, { message: CLIENT_SECRET_MESSAGE })
+  @ClientSecretProperty('The client secret used in the session with the homeserver.')
   client_secret!: string;
 
-  @ApiProperty(SID_DOC)
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
+  @SessionIdProperty()
   sid!: string;
 }
 
@@ -59,15 +62,10 @@ export class DeleteThreePidResponse {
 }
 
 export class ThreePidCredentialsBody {
-  @ApiProperty({ description: 'The client secret used in the validation session.', example: 'd0nt-T3ll' })
-  @IsString()
-  @Matches(CLIENT_SECRET, { message: CLIENT_SECRET_MESSAGE })
+  @ClientSecretProperty('The client secret used in the session with the homeserver.')
   client_secret!: string;
 
-  @ApiProperty({ description: 'The session identifier given by the homeserver.', example: 'abc123987' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
+  @SessionIdProperty()
   sid!: string;
 
   @ApiPropertyOptional({ description: 'The identity server to use. Ignored: only sessions of this homeserver are accepted.', example: 'matrix.org' })
