@@ -9,6 +9,7 @@ export const ErrCode = {
   MissingToken: 'M_MISSING_TOKEN',
   NoValidSession: 'M_NO_VALID_SESSION',
   NotJson: 'M_NOT_JSON',
+  ServerNotTrusted: 'M_SERVER_NOT_TRUSTED',
   SessionExpired: 'M_SESSION_EXPIRED',
   ThreePidAuthFailed: 'M_THREEPID_AUTH_FAILED',
   ThreePidDenied: 'M_THREEPID_DENIED',

@@ -56,13 +56,14 @@ export class SessionExpiredError extends MatrixError {
   }
 }
 
-export type AuthFailure = 'unknown' | 'not-validated' | 'expired' | 'used';
+export type AuthFailure = 'unknown' | 'not-validated' | 'expired' | 'used' | 'not-confirmed';
 
 const AUTH_FAILURE_MESSAGES: Record<AuthFailure, string> = {
   unknown: 'No validation session matches this sid and client_secret',
   'not-validated': 'This third-party identifier has not been validated yet',
   expired: 'This validation session has expired. Please validate the address again',
   used: 'This validation session has already been used. Please validate the address again',
+  'not-confirmed': 'The identity server did not confirm that this session validated a third-party identifier',
 };
 
 /** A validation session cannot vouch for an address being added. */
