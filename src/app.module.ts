@@ -52,6 +52,7 @@ export class AppModule {
               lifetimes: { tokenMs: threePid.tokenLifetimeMs, sessionMs: threePid.sessionLifetimeMs },
               email: settings.get('email', { infer: true }),
               sms: settings.get('sms', { infer: true }),
+              identityServers: settings.get('identityServer', { infer: true }),
             };
           },
         }),

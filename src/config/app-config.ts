@@ -73,9 +73,12 @@ export interface SmsConfig {
 }
 
 export interface IdentityServerConfig {
-  /** Identity servers (host[:port]) that bind/unbind may contact; empty means none. */
+  /** ID_SERVER_ALLOWLIST: identity servers (host[:port]) users may bind at; empty: any at a public address. */
   allowlist: string[];
+  /** ID_SERVER_SCHEME: https, or http for identity servers on a trusted network. */
   scheme: 'https' | 'http';
+  /** ID_SERVER_TIMEOUT: how long one call to an identity server may take, all in. */
+  timeoutMs: number;
 }
 
 /** N requests per window, from an `N/Ws` setting. */

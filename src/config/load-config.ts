@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { IdServer } from '../threepid/domain/identity-server';
 import { isMedium } from '../threepid/domain/medium';
 import type { ThreePidPattern } from '../threepid/domain/three-pid-policy';
 import { AppConfig, DatabaseConfig, LOG_LEVELS, LogLevel, RateLimit } from './app-config';
@@ -19,6 +20,7 @@ const DEFAULTS = {
   DATABASE_URL: 'sqlite:data/matrix-3pid.sqlite',
   SERVER_NAME: 'localhost',
   ID_SERVER_SCHEME: 'https',
+  ID_SERVER_TIMEOUT: '10s',
   THREEPID_CHANGES_ENABLED: 'true',
   THREEPID_DEPRECATED_POST_ENABLED: 'false',
   UIA_SESSION_LIFETIME: '15m',
@@ -138,7 +140,13 @@ export function loadConfig(env: Environment): AppConfig {
   }
 
   const idServerAllowlist = list('ID_SERVER_ALLOWLIST') ?? [];
-  for (const entry of idServerAllowlist) serverName('ID_SERVER_ALLOWLIST', entry);
+  for (const entry of idServerAllowlist) {
+    try {
+      IdServer.parse(entry);
+    } catch {
+      fail(`ID_SERVER_ALLOWLIST entries must be host or host:port (got "${entry}")`, undefined);
+    }
+  }
 
   const mediaSetting = read('THREEPID_MEDIA')!;
   const media = mediaSetting === 'none' ? [] : [...new Set(list('THREEPID_MEDIA'))];
@@ -176,7 +184,11 @@ export function loadConfig(env: Environment): AppConfig {
     },
     email: { smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']), from: emailFrom },
     sms: { webhookUrl: url('SMS_WEBHOOK_URL', ['http:', 'https:']) },
-    identityServer: { allowlist: idServerAllowlist, scheme: oneOf('ID_SERVER_SCHEME', ['https', 'http'] as const) },
+    identityServer: {
+      allowlist: idServerAllowlist,
+      scheme: oneOf('ID_SERVER_SCHEME', ['https', 'http'] as const),
+      timeoutMs: duration('ID_SERVER_TIMEOUT'),
+    },
     rateLimit: {
       default: rateLimit('RATE_LIMIT_DEFAULT'),
       requestToken: rateLimit('RATE_LIMIT_REQUEST_TOKEN'),

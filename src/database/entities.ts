@@ -2,6 +2,7 @@ import { AccessTokenOrmEntity } from '../auth/infrastructure/access-token.orm-en
 import { FailedAttemptOrmEntity } from '../auth/infrastructure/failed-attempt.orm-entity';
 import { UiaSessionOrmEntity } from '../auth/infrastructure/uia-session.orm-entity';
 import { UserOrmEntity } from '../auth/infrastructure/user.orm-entity';
+import { ThreePidBindingOrmEntity } from '../threepid/infrastructure/three-pid-binding.orm-entity';
 import { ThreePidOrmEntity } from '../threepid/infrastructure/three-pid.orm-entity';
 import { ValidationSessionOrmEntity } from '../threepid/infrastructure/validation-session.orm-entity';
 
@@ -16,4 +17,5 @@ export const ENTITIES = [
   FailedAttemptOrmEntity,
   ThreePidOrmEntity,
   ValidationSessionOrmEntity,
+  ThreePidBindingOrmEntity,
 ];

@@ -35,9 +35,25 @@ export interface ThreePidModuleOptions {
   emailSender?: EmailSender;
   /** The host's own SMS gateway, instead of the default SmsSender. */
   smsSender?: SmsSender;
-  /** The host's own identity-server client, instead of the default, which knows of no bindings. */
+  /** Which identity servers users may bind at and unbind from, and how they are reached. */
+  identityServers?: IdentityServerOptions;
+  /**
+   * The host's own identity-server client, instead of the default HTTP one (which signs unbinds
+   * with the injected ServerSigner). The allow-list still applies before it is called.
+   */
   identityServerGateway?: IdentityServerGateway;
 }
+
+export interface IdentityServerOptions {
+  /** `host` or `host:port` entries; when not empty, the only servers contacted. Default: any public one. */
+  allowlist?: string[];
+  /** Default `https`. */
+  scheme?: 'https' | 'http';
+  /** How long a call to an identity server may take, all in. Default 10 s. */
+  timeoutMs?: number;
+}
+
+export const IDENTITY_SERVER_DEFAULTS = { scheme: 'https', timeoutMs: 10_000 } as const;
 
 export const {
   ConfigurableModuleClass: ConfigurableThreePidModule,

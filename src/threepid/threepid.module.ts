@@ -6,46 +6,62 @@ import { SubmitTokenController } from './api/submit-token.controller';
 import { ThreePidController } from './api/three-pid.controller';
 import { ThreePidChangesGuard } from './api/requires-3pid-changes.decorator';
 import { ValidationController } from './api/validation.controller';
+import { IdentityServerService } from './application/identity-server.service';
 import { ThreePidLogin } from './application/three-pid-login';
 import { ThreePidService } from './application/three-pid.service';
 import { ValidationService } from './application/validation.service';
 import { EmailSender } from './domain/ports/email-sender';
 import { IdentityServerGateway } from './domain/ports/identity-server.gateway';
+import { IdentityServerPolicy } from './domain/identity-server';
 import { SmsSender } from './domain/ports/sms-sender';
+import { ThreePidBindingRepository } from './domain/ports/three-pid-binding.repository';
 import { ThreePidRepository } from './domain/ports/three-pid.repository';
 import { ValidationSessionRepository } from './domain/ports/validation-session.repository';
 import { LogEmailSender } from './infrastructure/log-email.sender';
 import { LogSmsSender } from './infrastructure/log-sms.sender';
-import { NoIdentityServerGateway } from './infrastructure/no-identity-server.gateway';
+import { HttpIdentityServerGateway } from './infrastructure/http-identity-server.gateway';
 import { SmtpEmailSender } from './infrastructure/smtp-email.sender';
+import { ThreePidBindingOrmEntity } from './infrastructure/three-pid-binding.orm-entity';
 import { ThreePidOrmEntity } from './infrastructure/three-pid.orm-entity';
+import { TypeOrmThreePidBindingRepository } from './infrastructure/typeorm-three-pid-binding.repository';
 import { TypeOrmThreePidRepository } from './infrastructure/typeorm-three-pid.repository';
 import { TypeOrmValidationSessionRepository } from './infrastructure/typeorm-validation-session.repository';
 import { ValidationSessionOrmEntity } from './infrastructure/validation-session.orm-entity';
 import { WebhookSmsSender } from './infrastructure/webhook-sms.sender';
-import { ConfigurableThreePidModule, THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from './three-pid.options';
+import { ServerSigner } from '../signing/domain/ports/server-signer';
+import { ConfigurableThreePidModule, IDENTITY_SERVER_DEFAULTS, THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from './three-pid.options';
 
 /**
  * The Account Administrative Contact API. `ThreePidModule.forRoot({...})` or
  * `ThreePidModule.forRootAsync({ inject, useFactory })`; each port has a default adapter, and the
- * senders can be the host's own (`emailSender`, `smsSender` in the options).
+ * senders and the identity-server gateway can be the host's own (`emailSender`, `smsSender`,
+ * `identityServerGateway` in the options). The default gateway signs unbinds with the
+ * ServerSigner the host provides (SigningModule, or its own).
  */
 @Module({
-  imports: [CommonModule, TypeOrmModule.forFeature([ThreePidOrmEntity, ValidationSessionOrmEntity])],
+  imports: [CommonModule, TypeOrmModule.forFeature([ThreePidOrmEntity, ValidationSessionOrmEntity, ThreePidBindingOrmEntity])],
   controllers: [ThreePidController, ValidationController, SubmitTokenController],
   providers: [
     ThreePidService,
     ValidationService,
+    IdentityServerService,
     ThreePidLogin,
     ThreePidChangesGuard,
     DeprecatedAddGuard,
     {
       provide: IdentityServerGateway,
-      inject: [THREE_PID_MODULE_OPTIONS],
-      useFactory: ({ identityServerGateway }: ThreePidModuleOptions): IdentityServerGateway =>
-        identityServerGateway ?? new NoIdentityServerGateway(),
+      inject: [THREE_PID_MODULE_OPTIONS, { token: ServerSigner, optional: true }],
+      useFactory: ({ identityServerGateway, identityServers = {} }: ThreePidModuleOptions, signer?: ServerSigner): IdentityServerGateway => {
+        if (identityServerGateway) return identityServerGateway;
+        if (!signer) {
+          throw new Error('ThreePidModule signs identity-server unbinds: import SigningModule (or provide ServerSigner), or pass identityServerGateway');
+        }
+        const settings = { ...IDENTITY_SERVER_DEFAULTS, ...identityServers };
+        return new HttpIdentityServerGateway(settings, new IdentityServerPolicy(identityServers.allowlist ?? []), signer);
+      },
     },
     { provide: ThreePidRepository, useClass: TypeOrmThreePidRepository },
+    { provide: ThreePidBindingRepository, useClass: TypeOrmThreePidBindingRepository },
     { provide: ValidationSessionRepository, useClass: TypeOrmValidationSessionRepository },
     {
       provide: EmailSender,
@@ -72,7 +88,9 @@ import { ConfigurableThreePidModule, THREE_PID_MODULE_OPTIONS, type ThreePidModu
   exports: [
     ThreePidService,
     ValidationService,
+    IdentityServerService,
     ThreePidRepository,
+    ThreePidBindingRepository,
     ValidationSessionRepository,
     ThreePidChangesGuard,
     THREE_PID_MODULE_OPTIONS,

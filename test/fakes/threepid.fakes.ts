@@ -1,4 +1,16 @@
+import { IdServer } from '../../src/threepid/domain/identity-server';
+import { IdentityServerRefusedError } from '../../src/threepid/domain/identity-server.errors';
 import { EmailMessage, EmailSender } from '../../src/threepid/domain/ports/email-sender';
+import {
+  BindRequest,
+  IdentityServerGateway,
+  PublishedAssociation,
+  UnbindRequest,
+  UnbindResult,
+  ValidatedSessionQuery,
+  ValidatedThreePid,
+} from '../../src/threepid/domain/ports/identity-server.gateway';
+import { ThreePidBinding, ThreePidBindingRepository } from '../../src/threepid/domain/ports/three-pid-binding.repository';
 import { SmsSender } from '../../src/threepid/domain/ports/sms-sender';
 import { ThreePidRepository } from '../../src/threepid/domain/ports/three-pid.repository';
 import { ValidationSessionConflictError, ValidationSessionRepository } from '../../src/threepid/domain/ports/validation-session.repository';
@@ -118,4 +130,63 @@ export class RecordingSmsSender implements SmsSender {
     if (this.failure) throw this.failure;
     this.sent.push({ to, body });
   }
+}
+
+/** Keeps bindings as the TypeORM repository does: one per user, medium, address and server. */
+export class InMemoryThreePidBindingRepository implements ThreePidBindingRepository {
+  readonly bindings: ThreePidBinding[] = [];
+
+  async record(binding: ThreePidBinding): Promise<void> {
+    await this.remove(binding.userId, binding.medium, binding.address, binding.idServer);
+    this.bindings.push({ ...binding });
+  }
+
+  async findIdServers(userId: string, medium: Medium, address: string): Promise<string[]> {
+    return this.bindings
+      .filter((b) => b.userId === userId && b.medium === medium && b.address === address)
+      .map((b) => b.idServer)
+      .sort();
+  }
+
+  async remove(userId: string, medium: Medium, address: string, idServer: string): Promise<void> {
+    const index = this.bindings.findIndex((b) => b.userId === userId && b.medium === medium && b.address === address && b.idServer === idServer);
+    if (index >= 0) this.bindings.splice(index, 1);
+  }
+}
+
+type GatewayCall = { operation: 'bind' | 'unbind' | 'getValidated3pid'; idServer: string; request: object };
+
+/**
+ * Answers as the identity servers it is told to (by server, `host[:port]`), and records every call
+ * it was asked to make; `onUnbind` sees each unbind before it is answered.
+ */
+export class RecordingIdentityServerGateway implements IdentityServerGateway {
+  readonly calls: GatewayCall[] = [];
+  unbindResults = new Map<string, UnbindResult | Error>();
+  defaultUnbindResult: UnbindResult = 'success';
+  association?: PublishedAssociation | Error;
+  validated?: ValidatedThreePid | Error;
+  onUnbind?: (request: UnbindRequest) => Promise<void>;
+
+  async bind(idServer: IdServer, request: BindRequest): Promise<PublishedAssociation> {
+    this.calls.push({ operation: 'bind', idServer: idServer.toString(), request });
+    return answer(this.association ?? { medium: 'email', address: 'alice@example.org', mxid: request.mxid });
+  }
+
+  async unbind(idServer: IdServer, request: UnbindRequest): Promise<UnbindResult> {
+    this.calls.push({ operation: 'unbind', idServer: idServer.toString(), request });
+    await this.onUnbind?.(request);
+    return answer(this.unbindResults.get(idServer.toString()) ?? this.defaultUnbindResult);
+  }
+
+  async getValidated3pid(idServer: IdServer, query: ValidatedSessionQuery): Promise<ValidatedThreePid> {
+    this.calls.push({ operation: 'getValidated3pid', idServer: idServer.toString(), request: query });
+    if (!this.validated) throw new IdentityServerRefusedError(404, 'M_NO_VALID_SESSION', 'No valid session');
+    return answer(this.validated);
+  }
+}
+
+async function answer<T>(outcome: T | Error): Promise<T> {
+  if (outcome instanceof Error) throw outcome;
+  return outcome;
 }

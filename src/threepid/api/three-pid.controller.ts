@@ -1,25 +1,51 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiForbiddenResponse,
+  ApiGatewayTimeoutResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Authenticated, Requester } from '../../auth/api/authenticated.decorator';
 import { RequiresUia } from '../../auth/api/requires-uia.decorator';
 import type { Requester as RequesterModel } from '../../auth/domain/user';
 import { MissingParamError } from '../../common/errors/matrix-error';
 import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
 import { CLIENT_V3 } from '../../common/http/matrix-routes';
+import { IdentityServerService } from '../application/identity-server.service';
 import { ThreePidService } from '../application/three-pid.service';
 import { Medium } from '../domain/medium';
 import { DeprecatedAddGuard } from './deprecated-add.guard';
 import { ThreePidListResponse } from './dto/three-pid.dto';
-import { AddThreePidBody, DeleteThreePidBody, DeleteThreePidResponse, DeprecatedAddThreePidBody } from './dto/three-pid-changes.dto';
+import { AddThreePidBody, BindThreePidBody, DeleteThreePidBody, DeleteThreePidResponse, DeprecatedAddThreePidBody } from './dto/three-pid-changes.dto';
 import { Requires3pidChanges } from './requires-3pid-changes.decorator';
 
 // Guards run in the order of the decorators from the bottom up: the 3PID-changes switch comes
 // first, before the access token and the body, so it sits right above the handler.
 
+/** The answers of an identity server that could not be used, on every endpoint that calls one. */
+function IdentityServerFailureResponses(): MethodDecorator {
+  return applyDecorators(
+    ApiBadGatewayResponse({ type: MatrixErrorResponse, description: 'The identity server could not be reached, failed, or gave an unusable answer (`M_UNKNOWN`).' }),
+    ApiGatewayTimeoutResponse({ type: MatrixErrorResponse, description: 'The identity server did not answer in time (`M_UNKNOWN`).' }),
+  );
+}
+
+const ID_SERVER_CHECKS =
+  '`id_server` must be a host name or IP literal with an optional port (400 `M_INVALID_PARAM`), allowed by ' +
+  'ID_SERVER_ALLOWLIST and at a public address unless allow-listed exactly (400 `M_SERVER_NOT_TRUSTED`, no request made).';
+
 @ApiTags('Account management')
 @Controller(CLIENT_V3)
 export class ThreePidController {
-  constructor(private readonly threePids: ThreePidService) {}
+  constructor(
+    private readonly threePids: ThreePidService,
+    private readonly identityServers: IdentityServerService,
+  ) {}
 
   @Get('account/3pid')
   @Authenticated()
@@ -73,14 +99,65 @@ export class ThreePidController {
     operationId: 'delete3pidFromAccount',
     summary: "Deletes a third-party identifier from the user's account",
     description:
-      "Removes a third-party identifier from the caller's account, after asking identity servers to unbind it. The " +
-      'address is canonicalised first (e-mail case-folded, `+` dropped from phone numbers). Removing an address that ' +
-      'is not on the account changes nothing and succeeds.',
+      "Removes a third-party identifier from the caller's account, after unbinding it at `id_server`, or else at every " +
+      'identity server it was bound at through this homeserver (`success` when they all unbound it; `no-support` when ' +
+      'one refused or none is known). If an identity server fails, the address stays on the account and its error is ' +
+      'the answer. The address is canonicalised first (e-mail case-folded, `+` dropped from phone numbers). Removing an ' +
+      `address that is not on the account changes nothing, contacts no identity server, and answers \`no-support\`. ${ID_SERVER_CHECKS}`,
   })
   @ApiOkResponse({ type: DeleteThreePidResponse, description: 'The homeserver has disassociated the third-party identifier from the user.' })
-  @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'The request was invalid (an unknown medium: `M_INVALID_PARAM`).' })
+  @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'The request was invalid (an unknown medium or a bad `id_server`: `M_INVALID_PARAM`), or the identity server is not trusted (`M_SERVER_NOT_TRUSTED`).' })
+  @IdentityServerFailureResponses()
   async delete(@Requester() requester: RequesterModel, @Body() body: DeleteThreePidBody): Promise<DeleteThreePidResponse> {
     const result = await this.threePids.remove(requester.userId, body.medium as Medium, body.address, body.id_server);
+    return { id_server_unbind_result: result };
+  }
+
+  @Post('account/3pid/bind')
+  @HttpCode(200)
+  @Authenticated()
+  @Requires3pidChanges()
+  @ApiOperation({
+    operationId: 'bind3PID',
+    summary: "Binds a 3PID to the user's account through an Identity Service.",
+    description:
+      'Asks the identity server to publish the association its validated session proves (`POST /3pid/bind` with the ' +
+      '`id_access_token`), and records the binding so that it can be unbound later. An identity-server refusal reaches ' +
+      `the client with its status and errcode (its token errors as \`M_UNAUTHORIZED\`). ${ID_SERVER_CHECKS}`,
+  })
+  @ApiOkResponse({ description: 'The addition was successful.', schema: { type: 'object', example: {} } })
+  @ApiBadRequestResponse({
+    type: MatrixErrorResponse,
+    description: 'The request was invalid, the identity server is not trusted (`M_SERVER_NOT_TRUSTED`), or it refused (e.g. `M_SESSION_NOT_VALIDATED`).',
+  })
+  @IdentityServerFailureResponses()
+  async bind(@Requester() requester: RequesterModel, @Body() body: BindThreePidBody): Promise<Record<string, never>> {
+    await this.identityServers.bind(requester.userId, {
+      idServer: body.id_server,
+      sid: body.sid,
+      clientSecret: body.client_secret,
+      idAccessToken: body.id_access_token,
+    });
+    return {};
+  }
+
+  @Post('account/3pid/unbind')
+  @HttpCode(200)
+  @Authenticated()
+  @ApiOperation({
+    operationId: 'unbind3pidFromAccount',
+    summary: "Removes a user's third-party identifier from an identity server.",
+    description:
+      'Unbinds the address at `id_server`, or else at every identity server it was bound at through this homeserver, ' +
+      'with a request signed by this homeserver (`X-Matrix`); the address stays on the account. `no-support` when no ' +
+      'identity server is known (no request is made) or one answers 400, 404 or 501 without a Matrix error; other ' +
+      `identity-server errors are the answer. ${ID_SERVER_CHECKS}`,
+  })
+  @ApiOkResponse({ type: DeleteThreePidResponse, description: 'The identity server has disassociated the third-party identifier from the user.' })
+  @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'The request was invalid, or the identity server is not trusted (`M_SERVER_NOT_TRUSTED`).' })
+  @IdentityServerFailureResponses()
+  async unbind(@Requester() requester: RequesterModel, @Body() body: DeleteThreePidBody): Promise<DeleteThreePidResponse> {
+    const result = await this.identityServers.unbind(requester.userId, body.medium as Medium, body.address, body.id_server);
     return { id_server_unbind_result: result };
   }
 
@@ -100,16 +177,24 @@ export class ThreePidController {
     description:
       'Deprecated in favour of `/3pid/add`. Adds the address of a validated session of this homeserver, as `/3pid/add` ' +
       'does but without User-Interactive Authentication (the endpoint predates it); `threePidCreds` is accepted for ' +
-      '`three_pid_creds`. Credentials that do not vouch for an address get 403 `M_THREEPID_AUTH_FAILED`. Off unless ' +
-      'THREEPID_DEPRECATED_POST_ENABLED=true (404 `M_UNRECOGNIZED`): without UIA, an access token alone could add an address.',
+      '`three_pid_creds`. A `sid` this homeserver does not know, given with `id_server` and `id_access_token`, is asked ' +
+      'of that identity server (`GET /3pid/getValidated3pid`), and what it confirms is added. Credentials that do not ' +
+      'vouch for an address get 403 `M_THREEPID_AUTH_FAILED`. Off unless THREEPID_DEPRECATED_POST_ENABLED=true (404 ' +
+      '`M_UNRECOGNIZED`): without UIA, an access token alone could add an address.',
   })
+  @IdentityServerFailureResponses()
   @ApiBody({ type: DeprecatedAddThreePidBody })
   @ApiOkResponse({ description: 'The addition was successful.', schema: { type: 'object', example: {} } })
   @ApiNotFoundResponse({ type: MatrixErrorResponse, description: 'The deprecated endpoint is off, as by default (`M_UNRECOGNIZED`).' })
   async addDeprecated(@Requester() requester: RequesterModel, @Body() body: DeprecatedAddThreePidBody): Promise<Record<string, never>> {
     const credentials = body.three_pid_creds ?? body.threePidCreds;
     if (!credentials) throw new MissingParamError('Missing parameter: three_pid_creds');
-    await this.threePids.addDeprecated(requester.userId, { sid: credentials.sid, clientSecret: credentials.client_secret });
+    await this.threePids.addDeprecated(requester.userId, {
+      sid: credentials.sid,
+      clientSecret: credentials.client_secret,
+      idServer: credentials.id_server,
+      idAccessToken: credentials.id_access_token,
+    });
     return {};
   }
 }

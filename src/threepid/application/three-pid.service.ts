@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { Medium } from '../domain/medium';
-import { IdentityServerGateway, UnbindResult } from '../domain/ports/identity-server.gateway';
+import { UnbindResult } from '../domain/ports/identity-server.gateway';
 import { ThreePidRepository } from '../domain/ports/three-pid.repository';
 import { ValidationSessionConflictError, ValidationSessionRepository } from '../domain/ports/validation-session.repository';
 import { ThreePid } from '../domain/three-pid';
@@ -9,12 +9,20 @@ import { canonicalAddress } from '../domain/three-pid-address';
 import { ThreePidAllowlist } from '../domain/three-pid-policy';
 import { MediumNotSupportedError, ThreePidAlreadyOnAccountError, ThreePidInUseError } from '../domain/three-pid.errors';
 import { ThreePidAuthFailedError } from '../domain/validation.errors';
+import { IdentityServerRefusedError } from '../domain/identity-server.errors';
 import { THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from '../three-pid.options';
+import { IdentityServerService } from './identity-server.service';
 
 /** What proves the caller controls an address: a validation session of this homeserver. */
 export interface ThreePidCredentials {
   sid: string;
   clientSecret: string;
+}
+
+/** The deprecated POST's credentials: a session of this homeserver, or of the identity server named. */
+export interface LegacyThreePidCredentials extends ThreePidCredentials {
+  idServer?: string;
+  idAccessToken?: string;
 }
 
 /** A concurrent submitToken may save the session between our read and our write; then we read again. */
@@ -28,7 +36,7 @@ export class ThreePidService {
   constructor(
     @Inject(ThreePidRepository) private readonly threePids: ThreePidRepository,
     @Inject(ValidationSessionRepository) private readonly sessions: ValidationSessionRepository,
-    @Inject(IdentityServerGateway) private readonly identityServers: IdentityServerGateway,
+    private readonly identityServers: IdentityServerService,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(THREE_PID_MODULE_OPTIONS) private readonly options: ThreePidModuleOptions,
   ) {
@@ -50,44 +58,78 @@ export class ThreePidService {
       if (!session) throw new ThreePidAuthFailedError('unknown');
       const now = this.clock.now();
       session.consume(credentials.clientSecret, now, this.options.lifetimes);
-      // The settings may have changed since the address was validated.
-      if (!this.options.media.includes(session.medium)) throw new MediumNotSupportedError(session.medium);
-      this.allowlist.assertAllowed(session.medium, session.address);
+      this.assertAddable(session.medium, session.address);
       try {
         await this.threePids.addConsumingSession(new ThreePid(userId, session.medium, session.address, session.validatedAt!, now), session);
         return;
       } catch (error) {
         if (error instanceof ValidationSessionConflictError && tries < MAX_CONFLICT_RETRIES) continue;
-        if (error instanceof ThreePidInUseError && (await this.threePids.findOwner(session.medium, session.address)) === userId) {
-          throw new ThreePidAlreadyOnAccountError();
-        }
-        throw error;
+        throw await this.explainInUse(error, userId, session.medium, session.address);
       }
     }
   }
 
   /**
    * The deprecated POST /account/3pid: adds as `add` does, without UIA (the endpoint predates it),
-   * and refuses credentials with 403 as its spec says.
+   * and refuses credentials with 403 as its spec says. A `sid` this homeserver does not know, given
+   * with `id_server` and `id_access_token`, is a session of that identity server: what it confirms
+   * it validated is added, under the same rules.
    */
-  async addDeprecated(userId: string, credentials: ThreePidCredentials): Promise<void> {
+  async addDeprecated(userId: string, credentials: LegacyThreePidCredentials): Promise<void> {
     try {
-      await this.add(userId, credentials);
+      const { idServer, idAccessToken } = credentials;
+      if (idServer !== undefined && idAccessToken !== undefined && !(await this.sessions.findBySid(credentials.sid))) {
+        await this.addConfirmedByIdentityServer(userId, { ...credentials, idServer, idAccessToken });
+      } else {
+        await this.add(userId, credentials);
+      }
     } catch (error) {
       if (error instanceof ThreePidAuthFailedError) throw new ThreePidAuthFailedError(error.reason, 403);
       throw error;
     }
   }
 
+  private async addConfirmedByIdentityServer(userId: string, credentials: Required<LegacyThreePidCredentials>): Promise<void> {
+    let confirmed;
+    try {
+      confirmed = await this.identityServers.confirmedThreePid(credentials.idServer, credentials);
+    } catch (error) {
+      // The server's own refusal (not validated, unknown session, bad token): the credentials prove nothing.
+      if (error instanceof IdentityServerRefusedError) throw new ThreePidAuthFailedError('not-confirmed');
+      throw error;
+    }
+    this.assertAddable(confirmed.medium, confirmed.address);
+    try {
+      await this.threePids.add(new ThreePid(userId, confirmed.medium, confirmed.address, confirmed.validatedAt, this.clock.now()));
+    } catch (error) {
+      throw await this.explainInUse(error, userId, confirmed.medium, confirmed.address);
+    }
+  }
+
+  /** The settings may have changed since the address was validated. */
+  private assertAddable(medium: Medium, address: string): void {
+    if (!this.options.media.includes(medium)) throw new MediumNotSupportedError(medium);
+    this.allowlist.assertAllowed(medium, address);
+  }
+
+  /** An address in use that is the caller's own gets a message saying so. */
+  private async explainInUse(error: unknown, userId: string, medium: Medium, address: string): Promise<unknown> {
+    if (error instanceof ThreePidInUseError && (await this.threePids.findOwner(medium, address)) === userId) {
+      return new ThreePidAlreadyOnAccountError();
+    }
+    return error;
+  }
+
   /**
-   * Removes an address from the user's own account, after unbinding it from identity servers (if
-   * that fails, the address stays). An address not on the account (another user's, say) is left
-   * alone, identity servers included, with the answer for nothing to unbind: `no-support`.
+   * Removes an address from the user's own account, after unbinding it from identity servers: at
+   * `idServer`, or else wherever it was bound through this homeserver (if that fails, the address
+   * stays and the error is the answer). An address not on the account (another user's, say) is
+   * left alone, identity servers included, with the answer for nothing to unbind: `no-support`.
    */
   async remove(userId: string, medium: Medium, rawAddress: string, idServer?: string): Promise<UnbindResult> {
     const address = canonicalAddress(medium, rawAddress);
     if ((await this.threePids.findOwner(medium, address)) !== userId) return 'no-support';
-    const unbound = await this.identityServers.unbind({ userId, medium, address, idServer });
+    const unbound = await this.identityServers.unbindCanonical(userId, medium, address, idServer);
     await this.threePids.remove(userId, medium, address);
     return unbound;
   }

@@ -1,6 +1,9 @@
+import { IdentityServerService } from '../../../src/threepid/application/identity-server.service';
 import { ThreePidService } from '../../../src/threepid/application/three-pid.service';
+import { IdentityServerUnavailableError } from '../../../src/threepid/domain/identity-server.errors';
+import { IdServer } from '../../../src/threepid/domain/identity-server';
 import { Medium } from '../../../src/threepid/domain/medium';
-import { IdentityServerGateway, UnbindRequest, UnbindResult } from '../../../src/threepid/domain/ports/identity-server.gateway';
+import { UnbindResult } from '../../../src/threepid/domain/ports/identity-server.gateway';
 import { ValidationSessionConflictError } from '../../../src/threepid/domain/ports/validation-session.repository';
 import { ThreePid } from '../../../src/threepid/domain/three-pid';
 import { ValidationSession } from '../../../src/threepid/domain/validation-session';
@@ -8,7 +11,12 @@ import { ThreePidModuleOptions } from '../../../src/threepid/three-pid.options';
 import { aThreePid } from '../../builders/three-pid.builder';
 import { aValidationSession, SESSION_DEFAULTS } from '../../builders/validation-session.builder';
 import { FixedClock } from '../../fakes/auth.fakes';
-import { InMemoryThreePidRepository, InMemoryValidationSessionRepository } from '../../fakes/threepid.fakes';
+import {
+  InMemoryThreePidBindingRepository,
+  InMemoryThreePidRepository,
+  InMemoryValidationSessionRepository,
+  RecordingIdentityServerGateway,
+} from '../../fakes/threepid.fakes';
 
 const ALICE = '@alice:example.org';
 const BOB = '@bob:example.org';
@@ -28,35 +36,23 @@ const OPTIONS: ThreePidModuleOptions = {
 const authFailed = (reason: string, status = 400) =>
   expect.objectContaining({ name: 'ThreePidAuthFailedError', status, errcode: 'M_THREEPID_AUTH_FAILED', reason });
 
-/** Records what it was asked to unbind, and whether the 3PID was still on the account at that moment. */
-class RecordingIdentityServerGateway implements IdentityServerGateway {
-  readonly calls: { request: UnbindRequest; stillOnAccount: boolean }[] = [];
-  result: UnbindResult = 'success';
-  failure?: Error;
-
-  constructor(private readonly threePids: InMemoryThreePidRepository) {}
-
-  async unbind(request: UnbindRequest): Promise<UnbindResult> {
-    const owner = await this.threePids.findOwner(request.medium, request.address);
-    this.calls.push({ request, stillOnAccount: owner === request.userId });
-    if (this.failure) throw this.failure;
-    return this.result;
-  }
-}
-
 describe(ThreePidService.name, () => {
   let sessions: InMemoryValidationSessionRepository;
   let threePids: InMemoryThreePidRepository;
   let gateway: RecordingIdentityServerGateway;
+  let bindings: InMemoryThreePidBindingRepository;
   let clock: FixedClock;
   let service: ThreePidService;
-  const serviceWith = (options: Partial<ThreePidModuleOptions>) =>
-    new ThreePidService(threePids, sessions, gateway, clock, { ...OPTIONS, ...options });
+  const serviceWith = (options: Partial<ThreePidModuleOptions>) => {
+    const all = { ...OPTIONS, ...options };
+    return new ThreePidService(threePids, sessions, new IdentityServerService(gateway, bindings, clock, all), clock, all);
+  };
 
   beforeEach(() => {
     sessions = new InMemoryValidationSessionRepository();
     threePids = new InMemoryThreePidRepository(sessions);
-    gateway = new RecordingIdentityServerGateway(threePids);
+    gateway = new RecordingIdentityServerGateway();
+    bindings = new InMemoryThreePidBindingRepository();
     clock = new FixedClock(t0);
     service = serviceWith({});
   });
@@ -245,12 +241,62 @@ describe(ThreePidService.name, () => {
     });
   });
 
+  describe('addDeprecated with an identity server\'s session', () => {
+    const fromIdentityServer = { sid: 'is-session', clientSecret, idServer: 'id.example.org', idAccessToken: 'is-token' };
+
+    it('adds what the identity server confirms, canonicalised, when the sid is not a session of this homeserver', async () => {
+      gateway.validated = { medium: 'email', address: 'Alice@Example.ORG', validatedAt: t0 - 5_000 };
+      await service.addDeprecated(ALICE, fromIdentityServer);
+      expect(gateway.calls).toEqual([
+        { operation: 'getValidated3pid', idServer: 'id.example.org', request: { sid: 'is-session', clientSecret, idAccessToken: 'is-token' } },
+      ]);
+      expect(threePids.threePids).toEqual([new ThreePid(ALICE, 'email', 'alice@example.org', t0 - 5_000, t0)]);
+    });
+
+    it('uses the local session when the sid is one of this homeserver, without asking the identity server', async () => {
+      const session = await validatedEmail();
+      await service.addDeprecated(ALICE, { ...credentials(session), idServer: 'id.example.org', idAccessToken: 'is-token' });
+      expect(gateway.calls).toEqual([]);
+      expect(await threePids.findOwner('email', 'alice@example.org')).toBe(ALICE);
+    });
+
+    it('refuses with 403 M_THREEPID_AUTH_FAILED what the identity server does not confirm', async () => {
+      await expect(service.addDeprecated(ALICE, fromIdentityServer)).rejects.toThrow(authFailed('not-confirmed', 403));
+      expect(threePids.threePids).toEqual([]);
+    });
+
+    it('applies the in-use rule: an address on another account stays there', async () => {
+      threePids.threePids.push(aThreePid().forUser(BOB).email('alice@example.org').build());
+      gateway.validated = { medium: 'email', address: 'alice@example.org', validatedAt: t0 };
+      await expect(service.addDeprecated(ALICE, fromIdentityServer)).rejects.toMatchObject({ status: 400, errcode: 'M_THREEPID_IN_USE' });
+      expect(await threePids.findOwner('email', 'alice@example.org')).toBe(BOB);
+    });
+
+    it('refuses an identity server the allow-list does not name, without asking it', async () => {
+      service = serviceWith({ identityServers: { allowlist: ['trusted.example.org'] } });
+      await expect(service.addDeprecated(ALICE, fromIdentityServer)).rejects.toMatchObject({ status: 400, errcode: 'M_SERVER_NOT_TRUSTED' });
+      expect(gateway.calls).toEqual([]);
+    });
+
+    it('passes an identity server that cannot be used on as 502, adding nothing', async () => {
+      gateway.validated = new IdentityServerUnavailableError('failed', IdServer.parse('id.example.org'), 'HTTP 500');
+      await expect(service.addDeprecated(ALICE, fromIdentityServer)).rejects.toMatchObject({ status: 502, errcode: 'M_UNKNOWN' });
+      expect(threePids.threePids).toEqual([]);
+    });
+  });
+
   describe('remove', () => {
     const aliceEmail = aThreePid().forUser(ALICE).email('alice@example.org').build();
     const alicePhone = aThreePid().forUser(ALICE).msisdn('447700900123').build();
     const bobEmail = aThreePid().forUser(BOB).email('bob@example.org').build();
+    const bound = (userId: string, medium: Medium, address: string, idServer = 'id.example.org') =>
+      bindings.record({ userId, medium, address, idServer, boundAt: t0 });
+    /** Whether the address was still on the owner's account when each unbind was asked for. */
+    const stillOnAccount: boolean[] = [];
     beforeEach(() => {
       threePids.threePids.push(aliceEmail, alicePhone, bobEmail);
+      stillOnAccount.length = 0;
+      gateway.onUnbind = async (request) => void stillOnAccount.push((await threePids.findOwner(request.medium as Medium, request.address)) === request.mxid);
     });
 
     it.each([
@@ -258,18 +304,27 @@ describe(ThreePidService.name, () => {
       ['msisdn', '+447700900123', '447700900123', [aliceEmail, bobEmail]],
       ['msisdn', '447700900123', '447700900123', [aliceEmail, bobEmail]],
     ] as [Medium, string, string, ThreePid[]][])(
-      'removes %s %j as %s, after unbinding that address from identity servers',
+      'removes %s %j as %s, after unbinding it where it was bound through this homeserver',
       async (medium, raw, address, left) => {
+        await bound(ALICE, medium, address);
         await expect(service.remove(ALICE, medium, raw)).resolves.toBe('success');
-        expect(gateway.calls).toEqual([{ request: { userId: ALICE, medium, address, idServer: undefined }, stillOnAccount: true }]);
+        expect(gateway.calls).toEqual([{ operation: 'unbind', idServer: 'id.example.org', request: { mxid: ALICE, medium, address } }]);
+        expect(stillOnAccount).toEqual([true]);
         expect(threePids.threePids).toEqual(left);
+        expect(bindings.bindings).toEqual([]);
       },
     );
 
-    it.each([['success'], ['no-support']] as [UnbindResult][])('answers what the identity server answered: %s', async (result) => {
-      gateway.result = result;
-      await expect(service.remove(ALICE, 'email', 'alice@example.org', 'id.example.org')).resolves.toBe(result);
-      expect(gateway.calls.map((call) => call.request.idServer)).toEqual(['id.example.org']);
+    it('answers no-support, asking no identity server, when the address was bound nowhere', async () => {
+      await expect(service.remove(ALICE, 'email', 'alice@example.org')).resolves.toBe('no-support');
+      expect(gateway.calls).toEqual([]);
+      expect(threePids.threePids).toEqual([alicePhone, bobEmail]);
+    });
+
+    it.each([['success'], ['no-support']] as [UnbindResult][])('answers what the named identity server answered: %s', async (result) => {
+      gateway.defaultUnbindResult = result;
+      await expect(service.remove(ALICE, 'email', 'alice@example.org', 'ID.example.org')).resolves.toBe(result);
+      expect(gateway.calls.map((call) => call.idServer)).toEqual(['id.example.org']);
     });
 
     it.each([
@@ -279,24 +334,28 @@ describe(ThreePidService.name, () => {
     ] as [string, Medium, string][])(
       'leaves %s where it is, without asking identity servers to unbind it: no-support',
       async (_case, medium, raw) => {
-        gateway.result = 'success';
+        await bound(BOB, 'email', 'bob@example.org');
         await expect(service.remove(ALICE, medium, raw, 'id.example.org')).resolves.toBe('no-support');
         expect(gateway.calls).toEqual([]);
         expect(threePids.threePids).toEqual([aliceEmail, alicePhone, bobEmail]);
+        expect(bindings.bindings).toHaveLength(1);
       },
     );
 
     it('removes the address for its owner afterwards, as usual', async () => {
+      await bound(BOB, 'email', 'bob@example.org');
       await service.remove(ALICE, 'email', 'bob@example.org');
       await expect(service.remove(BOB, 'email', 'bob@example.org')).resolves.toBe('success');
-      expect(gateway.calls.map((call) => call.request.userId)).toEqual([BOB]);
+      expect(gateway.calls.map((call) => (call.request as { mxid: string }).mxid)).toEqual([BOB]);
       expect(threePids.threePids).toEqual([aliceEmail, alicePhone]);
     });
 
-    it('keeps the address when unbinding it fails', async () => {
-      gateway.failure = new Error('identity server unreachable');
-      await expect(service.remove(ALICE, 'email', 'alice@example.org')).rejects.toThrow('identity server unreachable');
+    it('keeps the address, and its binding, when unbinding it fails', async () => {
+      await bound(ALICE, 'email', 'alice@example.org');
+      gateway.unbindResults.set('id.example.org', new IdentityServerUnavailableError('unreachable', IdServer.parse('id.example.org')));
+      await expect(service.remove(ALICE, 'email', 'alice@example.org')).rejects.toMatchObject({ status: 502, errcode: 'M_UNKNOWN' });
       expect(threePids.threePids).toEqual([aliceEmail, alicePhone, bobEmail]);
+      expect(bindings.bindings).toHaveLength(1);
     });
 
     it.each([

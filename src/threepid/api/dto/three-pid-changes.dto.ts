@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { applyDecorators } from '@nestjs/common';
-import { IsIn, IsObject, IsOptional, IsString, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { UiaRequestBody } from '../../../auth/api/dto/uia.dto';
 import { MEDIA } from '../../domain/medium';
 import { ClientSecretProperty } from './validation.dto';
@@ -16,6 +16,31 @@ function SessionIdProperty(): PropertyDecorator {
   );
 }
 
+/**
+ * An identity server's access token goes into an Authorization header: visible ASCII only, so that
+ * it can carry nothing else into the request.
+ */
+const ID_ACCESS_TOKEN = /^[\x21-\x7e]{1,1024}$/;
+
+function IdAccessTokenProperty(description: string, required: boolean): PropertyDecorator {
+  return applyDecorators(
+    (required ? ApiProperty : ApiPropertyOptional)({ description, example: 'abc123_OpaqueString' }),
+    ...(required ? [] : [IsOptional()]),
+    IsString(),
+    Matches(ID_ACCESS_TOKEN, { message: 'id_access_token must be 1 to 1024 visible ASCII characters' }),
+  );
+}
+
+/** An `id_server`: `host[:port]`, parsed by the domain (M_INVALID_PARAM, M_SERVER_NOT_TRUSTED). */
+function IdServerProperty(description: string, required: boolean): PropertyDecorator {
+  return applyDecorators(
+    (required ? ApiProperty : ApiPropertyOptional)({ description, example: 'id.example.org' }),
+    ...(required ? [] : [IsOptional()]),
+    IsString(),
+    MaxLength(255),
+  );
+}
+
 export class AddThreePidBody extends UiaRequestBody {
   @ClientSecretProperty('The client secret used in the session with the homeserver.')
   client_secret!: string;
@@ -24,17 +49,31 @@ export class AddThreePidBody extends UiaRequestBody {
   sid!: string;
 }
 
+export class BindThreePidBody {
+  @ClientSecretProperty('The client secret used in the session with the identity server.')
+  client_secret!: string;
+
+  @IdServerProperty('The identity server to use: a host name or IP literal with an optional port.', true)
+  id_server!: string;
+
+  @IdAccessTokenProperty('An access token previously registered with the identity server.', true)
+  id_access_token!: string;
+
+  @ApiProperty({ description: 'The session identifier given by the identity server.', example: 'abc123987' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  sid!: string;
+}
+
+/** The body of /3pid/delete and /3pid/unbind. */
 export class DeleteThreePidBody {
-  @ApiPropertyOptional({
-    description:
-      'The identity server to unbind from. If not provided, the homeserver MUST use the `id_server` the identifier was ' +
+  @IdServerProperty(
+    'The identity server to unbind from. If not provided, the homeserver MUST use the `id_server` the identifier was ' +
       'added through. If the homeserver does not know the original `id_server`, it MUST return a ' +
       '`id_server_unbind_result` of `no-support`.',
-    example: 'example.org',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+    false,
+  )
   id_server?: string;
 
   @ApiProperty({ description: 'The medium of the third-party identifier being removed.', enum: MEDIA, example: 'email' })
@@ -48,6 +87,7 @@ export class DeleteThreePidBody {
   address!: string;
 }
 
+/** The answer of /3pid/delete and /3pid/unbind. */
 export class DeleteThreePidResponse {
   @ApiProperty({
     description:
@@ -68,16 +108,14 @@ export class ThreePidCredentialsBody {
   @SessionIdProperty()
   sid!: string;
 
-  @ApiPropertyOptional({ description: 'The identity server to use. Ignored: only sessions of this homeserver are accepted.', example: 'matrix.org' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @IdServerProperty(
+    'The identity server whose session `sid` is, when it is not a session of this homeserver: what that server ' +
+      'confirms it validated (`GET /3pid/getValidated3pid`) is added. Needs `id_access_token`.',
+    false,
+  )
   id_server?: string;
 
-  @ApiPropertyOptional({ description: 'An access token previously registered with the identity server. Ignored.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1024)
+  @IdAccessTokenProperty('An access token previously registered with the identity server (with `id_server`).', false)
   id_access_token?: string;
 }
 

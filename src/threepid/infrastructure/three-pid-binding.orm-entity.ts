@@ -1,0 +1,34 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { UserOrmEntity } from '../../auth/infrastructure/user.orm-entity';
+import { msTimestamp } from '../../database/ms-timestamp.transformer';
+
+/**
+ * One row per (user, medium, address, id_server). The four columns together are too long for a
+ * MySQL key, so their SHA-256 is the primary key.
+ */
+@Entity('threepid_bindings')
+@Index('idx_threepid_bindings_user', ['userId', 'medium'])
+export class ThreePidBindingOrmEntity {
+  @PrimaryColumn({ name: 'binding_key', type: 'varchar', length: 64 })
+  bindingKey!: string;
+
+  @Column({ name: 'user_id', type: 'varchar', length: 255 })
+  userId!: string;
+
+  /** Deleting an account forgets its bindings. */
+  @ManyToOne(() => UserOrmEntity, { onDelete: 'CASCADE', onUpdate: 'NO ACTION' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_threepid_bindings_user' })
+  user?: UserOrmEntity;
+
+  @Column({ type: 'varchar', length: 16 })
+  medium!: string;
+
+  @Column({ type: 'varchar', length: 512 })
+  address!: string;
+
+  @Column({ name: 'id_server', type: 'varchar', length: 255 })
+  idServer!: string;
+
+  @Column({ name: 'bound_at', type: 'bigint', transformer: msTimestamp })
+  boundAt!: number;
+}
