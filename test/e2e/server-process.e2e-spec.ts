@@ -14,7 +14,14 @@ describe('the server and CLI processes', () => {
   let env: Record<string, string>;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'm3pid-process-'));
-    env = { DATABASE_URL: `sqlite:${join(dir, 'data', 'db.sqlite')}`, SERVER_NAME: 'proc.test', PORT: '0', LOG_LEVEL: 'info' };
+    env = {
+      DATABASE_URL: `sqlite:${join(dir, 'data', 'db.sqlite')}`,
+      // Not the default data/signing.key, which would be the repository's.
+      SIGNING_KEY_PATH: join(dir, 'data', 'signing.key'),
+      SERVER_NAME: 'proc.test',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+    };
   });
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
