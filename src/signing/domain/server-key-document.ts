@@ -21,7 +21,7 @@ export function signedServerKeyDocument(serverName: string, key: SigningKey, val
     {
       server_name: serverName,
       verify_keys: { [key.keyId]: { key: key.publicKey } },
-      // No key of this server has been retired through it; an operator who replaces the file starts afresh.
+      // One key per server: an operator who replaces the key file keeps no record of the old one to list.
       old_verify_keys: {},
       valid_until_ts: validUntilTs,
     },
