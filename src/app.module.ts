@@ -9,6 +9,7 @@ import { buildDataSourceOptions } from './database/data-source-options';
 import { runMigrationsExclusively } from './database/run-migrations';
 import { HealthModule } from './health/health.module';
 import { ServerInfoController } from './server/server-info.controller';
+import { SigningModule } from './signing/signing.module';
 import { ThreePidModule } from './threepid/threepid.module';
 
 /** The standalone server: configuration, database, and the feature modules. */
@@ -35,6 +36,13 @@ export class AppModule {
             serverName: settings.get('matrix', { infer: true }).serverName,
             uiaSessionLifetimeMs: settings.get('uia', { infer: true }).sessionLifetimeMs,
             failedPasswordLimit: settings.get('rateLimit', { infer: true }).failedPasswords,
+          }),
+        }),
+        SigningModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (settings: ConfigService<AppConfig, true>) => ({
+            serverName: settings.get('matrix', { infer: true }).serverName,
+            keyPath: settings.get('signing', { infer: true }).keyPath,
           }),
         }),
         ThreePidModule.forRootAsync({

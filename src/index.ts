@@ -24,6 +24,10 @@ export { AuthenticationData, AuthenticationResponse, UiaRequestBody } from './au
 export { UiaService } from './auth/application/uia.service';
 export { type IdentifierResolver, type UserIdentifier, UserIdentifiers } from './auth/application/user-identifiers';
 export { PasswordAuthenticator, type PasswordCredentials } from './auth/application/password-authenticator';
+export { SigningModule } from './signing/signing.module';
+export { type SigningModuleOptions, SIGNING_MODULE_OPTIONS, SIGNING_DEFAULTS } from './signing/signing.options';
+export { ServerSigner } from './signing/domain/ports/server-signer';
+export { encodeCanonicalJson, CanonicalJsonError } from './signing/domain/canonical-json';
 export { MatrixError, ErrCode } from './common/errors/matrix-error';
 export { MatrixExceptionFilter } from './common/http/matrix-exception.filter';
 export { MatrixValidationPipe } from './common/http/matrix-validation.pipe';

@@ -1,7 +1,8 @@
 /**
  * JSON with the object keys at every level in one fixed order (sorted; JavaScript puts integer-like
  * keys first), so that two encodings of the same value (keys in another order, other white space)
- * give the same text. Not Matrix's canonical JSON, which signatures need.
+ * give the same text. Not Matrix's canonical JSON, which signatures need: that is
+ * encodeCanonicalJson in src/signing/domain/canonical-json.ts.
  */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>

@@ -1,7 +1,10 @@
-import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Injectable, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import request from 'supertest';
 import { IsString } from 'class-validator';
@@ -14,6 +17,8 @@ import {
   Requester,
   Requires3pidChanges,
   RequiresUia,
+  ServerSigner,
+  SigningModule,
   ThreePidModule,
   UiaRequestBody,
 } from '../../src';
@@ -138,6 +143,48 @@ describe('ThreePidModule in a host application', () => {
       const auth = { type: 'm.login.password', session, user: 'alice', password: 'a long password' };
       expect((await erase({ reason: 'moving on', auth }).expect(200)).body).toEqual({ erased: '@alice:host.example', reason: 'moving on' });
       expect((await erase({ reason: 'moving on', auth: { session } }).expect(400)).body.errcode).toBe('M_UNKNOWN');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+/** A host feature that signs what it sends, from a module that does not import SigningModule. */
+@Injectable()
+class HostOutbox {
+  constructor(@Inject(ServerSigner) readonly signer: ServerSigner) {}
+}
+
+@Module({ providers: [HostOutbox] })
+class HostOutboxModule {}
+
+describe('SigningModule in a host application', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'm3pid-host-key-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("gives the host's own features the ServerSigner of the key it publishes", async () => {
+    @Module({
+      imports: [SigningModule.forRoot({ serverName: 'host.example', keyPath: join(dir, 'keys', 'signing.key'), keyValidityMs: 3_600_000 }), HostOutboxModule],
+    })
+    class SigningHostModule {}
+
+    const app = await NestFactory.create<NestFastifyApplication>(SigningHostModule, new FastifyAdapter(), { logger: false });
+    try {
+      await app.init();
+      await app.getHttpAdapter().getInstance().ready();
+      const signer = app.get(HostOutbox).signer;
+      const before = Date.now();
+      const { body } = await request(app.getHttpServer()).get('/_matrix/key/v2/server').expect(200);
+      expect(body.server_name).toBe('host.example');
+      expect(Object.keys(body.verify_keys)).toEqual([signer.keyId]);
+      expect(body.signatures['host.example'][signer.keyId]).toBe(signer.signJson(body));
+      expect(body.valid_until_ts).toBeGreaterThanOrEqual(before + 3_600_000);
+      expect(body.valid_until_ts).toBeLessThanOrEqual(Date.now() + 3_600_000);
     } finally {
       await app.close();
     }

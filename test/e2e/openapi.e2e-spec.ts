@@ -42,13 +42,17 @@ describe('OpenAPI document and Swagger UI', () => {
         'GET /_matrix/client/unstable/add_threepid/email/submit_token',
         'POST /_matrix/client/unstable/add_threepid/email/submit_token',
         'POST /_matrix/client/unstable/add_threepid/msisdn/submit_token',
+        // The server's signing key, from the Server-Server API.
+        'GET /_matrix/key/v2/server',
       ].sort(),
     );
   });
 
-  it("gives every Matrix operation the spec's operationId, summary and tags", () => {
+  it("gives every Client-Server operation the spec's operationId, summary and tags", () => {
     const spec = loadClientServerOperations();
-    for (const { key, op } of matrixOperations().filter((o) => !o.key.includes('/unstable/'))) {
+    // The key endpoint belongs to the Server-Server API, whose spec is not in the slice: checked below.
+    const clientServer = matrixOperations().filter((o) => !o.key.includes('/unstable/') && !o.key.includes(' /_matrix/key/'));
+    for (const { key, op } of clientServer) {
       const expected = spec.get(key);
       expect({ key, found: expected !== undefined }).toEqual({ key, found: true });
       expect({ key, operationId: op.operationId, summary: op.summary, tags: op.tags }).toEqual({
@@ -58,6 +62,21 @@ describe('OpenAPI document and Swagger UI', () => {
         tags: expected!.tags,
       });
     }
+  });
+
+  it('documents the key endpoint under its own tag, as the Server-Server API names it, with no access token', () => {
+    const operation = document.paths['/_matrix/key/v2/server'].get as any;
+    expect({ operationId: operation.operationId, summary: operation.summary, tags: operation.tags }).toEqual({
+      operationId: 'getServerKey',
+      summary: "Get the homeserver's public key(s)",
+      tags: ['Server keys'],
+    });
+    expect(operation.security).toBeUndefined();
+    expect(operation.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ServerKeyResponse' });
+    const schema = document.components.schemas.ServerKeyResponse;
+    expect(schema.required.sort()).toEqual(['old_verify_keys', 'server_name', 'signatures', 'valid_until_ts', 'verify_keys']);
+    expect(schema.properties.verify_keys.additionalProperties).toEqual({ $ref: '#/components/schemas/VerifyKey' });
+    expect(schema.properties.valid_until_ts).toMatchObject({ type: 'integer', format: 'int64' });
   });
 
   it('declares both access-token schemes and lets either authorise GET /account/3pid', () => {

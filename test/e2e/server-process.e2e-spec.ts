@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,14 @@ describe('the server and CLI processes', () => {
   let env: Record<string, string>;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'm3pid-process-'));
-    env = { DATABASE_URL: `sqlite:${join(dir, 'data', 'db.sqlite')}`, SERVER_NAME: 'proc.test', PORT: '0', LOG_LEVEL: 'info' };
+    env = {
+      DATABASE_URL: `sqlite:${join(dir, 'data', 'db.sqlite')}`,
+      // Not the default data/signing.key, which would be the repository's.
+      SIGNING_KEY_PATH: join(dir, 'data', 'signing.key'),
+      SERVER_NAME: 'proc.test',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+    };
   });
   afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -49,6 +56,16 @@ describe('the server and CLI processes', () => {
       expect(result.stderr).toContain('SMTP_URL');
       expect(result.stderr).not.toContain('hunter2-secret');
       expect(result.stderr).not.toContain('smtp-secret');
+    });
+
+    it('refuses to start on a corrupt signing key file, naming SIGNING_KEY_PATH without a stack trace', async () => {
+      const keyPath = join(dir, 'corrupt.key');
+      writeFileSync(keyPath, 'ed25519 a_AbCd not-base64!\n');
+      const result = await run(process.execPath, [compiled('main.js')], { ...env, SIGNING_KEY_PATH: keyPath });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `Invalid configuration:\n  - SIGNING_KEY_PATH (${keyPath}) is not a signing key file: expected "ed25519 <version> <base64 seed>" (the seed is not base64)\n`,
+      );
     });
   });
 
@@ -107,6 +124,10 @@ describe('the server and CLI processes', () => {
 
     await request(url).get('/_matrix/client/versions').expect(200);
     await request(url).get('/docs/').expect(200);
+    // The key the CLI created (it reads the same settings) is the server's too.
+    const keys = await request(url).get('/_matrix/key/v2/server').expect(200);
+    expect(keys.body.server_name).toBe('proc.test');
+    expect(Object.keys(keys.body.verify_keys)).toEqual([`ed25519:${readFileSync(env.SIGNING_KEY_PATH, 'utf8').split(' ')[1]}`]);
     const login = await request(url)
       .post('/_matrix/client/v3/login')
       .send({ type: 'm.login.password', identifier: { type: 'm.id.user', user: 'carol' }, password: 'carol password' })

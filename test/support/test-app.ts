@@ -1,4 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/app';
@@ -23,22 +26,45 @@ export interface TestApp {
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 
+/**
+ * A temporary directory per test database for the default SIGNING_KEY_PATH, so that no test writes
+ * the repository's data/signing.key, and instances of one database share a key as deployments do.
+ */
+const signingKeyDirs = new WeakMap<TestDatabase, string>();
+
 export async function startTestApp(kind: DatabaseKind, env: Environment = {}): Promise<TestApp> {
-  return launch(await createTestDatabase(kind), env, true);
+  const database = await createTestDatabase(kind);
+  signingKeyDirs.set(database, mkdtempSync(join(tmpdir(), 'm3pid-signing-')));
+  return launch(database, env, true);
 }
 
 /**
  * Another instance of the service on the same database, as behind a load balancer: it shares
- * nothing with the first but the database. Closing it leaves the database to the first.
+ * nothing with the first but the database and (unless `env` names another) the signing key file.
+ * Closing it leaves both to the first.
  */
 export async function startAnotherInstance(first: TestApp, env: Environment = {}): Promise<TestApp> {
   return launch(first.database, env, false);
 }
 
 async function launch(database: TestDatabase, env: Environment, ownsDatabase: boolean): Promise<TestApp> {
-  const config = loadConfig({ SERVER_NAME: 'test.local', LOG_LEVEL: 'info', ...env, DATABASE_URL: database.url });
+  const config = loadConfig({
+    SERVER_NAME: 'test.local',
+    LOG_LEVEL: 'info',
+    SIGNING_KEY_PATH: join(signingKeyDirs.get(database)!, 'signing.key'),
+    ...env,
+    DATABASE_URL: database.url,
+  });
   const logs: string[] = [];
-  const app = await createApp(config, { logDestination: { write: (line: string) => void logs.push(line) } });
+  const cleanUp = async () => {
+    await database.drop();
+    rmSync(signingKeyDirs.get(database)!, { recursive: true, force: true });
+  };
+  const app = await createApp(config, { logDestination: { write: (line: string) => void logs.push(line) } }).catch(async (error: unknown) => {
+    // A test of a failing start-up leaves nothing behind either.
+    if (ownsDatabase) await cleanUp();
+    throw error;
+  });
   const http = () => request(app.getHttpServer());
   const created = new Set<string>();
 
@@ -65,7 +91,7 @@ async function launch(database: TestDatabase, env: Environment, ownsDatabase: bo
     },
     async close() {
       await app.close();
-      if (ownsDatabase) await database.drop();
+      if (ownsDatabase) await cleanUp();
     },
   };
 }
