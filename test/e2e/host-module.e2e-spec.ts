@@ -26,7 +26,7 @@ import { AccountService } from '../../src/auth/application/account.service';
 import type { Requester as RequesterModel } from '../../src/auth/domain/user';
 import { RouteTable } from '../../src/common/http/route-table';
 import { ThreePidModuleOptions } from '../../src/threepid/three-pid.options';
-import { RecordingEmailSender } from '../fakes/threepid.fakes';
+import { RecordingEmailSender, RecordingIdentityServerGateway } from '../fakes/threepid.fakes';
 
 /** A host homeserver's own endpoint, behind the module's switches. */
 @Controller('_example/phone')
@@ -56,8 +56,11 @@ class HostUiaController {
 }
 
 /** How a host homeserver composes the module: its own database, its own mailer, its own controllers. */
-async function startHost(options: Partial<ThreePidModuleOptions>): Promise<{ app: NestFastifyApplication; mailer: RecordingEmailSender }> {
+async function startHost(
+  options: Partial<ThreePidModuleOptions>,
+): Promise<{ app: NestFastifyApplication; mailer: RecordingEmailSender; identityServers: RecordingIdentityServerGateway }> {
   const mailer = new RecordingEmailSender();
+  const identityServers = new RecordingIdentityServerGateway();
   @Module({
     imports: [
       TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:', entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: true }),
@@ -72,6 +75,7 @@ async function startHost(options: Partial<ThreePidModuleOptions>): Promise<{ app
         email: { from: 'noreply@host.example' },
         sms: {},
         emailSender: mailer,
+        identityServerGateway: identityServers,
         ...options,
       }),
     ],
@@ -84,10 +88,35 @@ async function startHost(options: Partial<ThreePidModuleOptions>): Promise<{ app
   app.useGlobalFilters(new MatrixExceptionFilter(new RouteTable(), pino({ level: 'silent' })));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
-  return { app, mailer };
+  return { app, mailer, identityServers };
 }
 
 describe('ThreePidModule in a host application', () => {
+  it("binds through the host's own identity-server gateway, after the module's allow-list", async () => {
+    const { app, identityServers } = await startHost({ identityServers: { allowlist: ['id.host.example'] } });
+    try {
+      await app.get(AccountService).createUser('alice', 'a long password');
+      const http = () => request(app.getHttpServer());
+      const login = await http()
+        .post('/_matrix/client/v3/login')
+        .send({ type: 'm.login.password', identifier: { type: 'm.id.user', user: 'alice' }, password: 'a long password' })
+        .expect(200);
+      const bind = (idServer: string) =>
+        http()
+          .post('/_matrix/client/v3/account/3pid/bind')
+          .auth(login.body.access_token, { type: 'bearer' })
+          .send({ sid: 's', client_secret: 'c', id_server: idServer, id_access_token: 't' });
+      expect((await bind('elsewhere.example').expect(400)).body.errcode).toBe('M_SERVER_NOT_TRUSTED');
+      expect(identityServers.calls).toEqual([]);
+      await bind('id.host.example').expect(200);
+      expect(identityServers.calls).toEqual([
+        { operation: 'bind', idServer: 'id.host.example', request: { sid: 's', clientSecret: 'c', mxid: '@alice:host.example', idAccessToken: 't' } },
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("sends validation e-mail through the host's own mailer", async () => {
     const { app, mailer } = await startHost({});
     try {

@@ -31,6 +31,8 @@ describe('OpenAPI document and Swagger UI', () => {
         'POST /_matrix/client/v3/account/3pid',
         'POST /_matrix/client/v3/account/3pid/add',
         'POST /_matrix/client/v3/account/3pid/delete',
+        'POST /_matrix/client/v3/account/3pid/bind',
+        'POST /_matrix/client/v3/account/3pid/unbind',
         'GET /_matrix/client/v3/account/whoami',
         'GET /_matrix/client/v3/capabilities',
         'GET /_matrix/client/v3/login',
@@ -126,6 +128,20 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(schemas.DeleteThreePidBody.required.sort()).toEqual(['address', 'medium']);
     expect(schemas.DeleteThreePidBody.properties.medium.enum).toEqual(['email', 'msisdn']);
     expect(schemas.DeleteThreePidResponse.properties.id_server_unbind_result.enum).toEqual(['no-support', 'success']);
+  });
+
+  it("documents /3pid/bind and /3pid/unbind with the spec's bodies, the access token, and the identity server's failures", () => {
+    const schemas = document.components.schemas;
+    const bind = document.paths['/_matrix/client/v3/account/3pid/bind'].post as any;
+    const unbind = document.paths['/_matrix/client/v3/account/3pid/unbind'].post as any;
+    for (const operation of [bind, unbind]) {
+      expect(operation.security).toEqual([{ accessTokenBearer: [] }, { accessTokenQuery: [] }]);
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '502', '504']));
+    }
+    expect(bind.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/BindThreePidBody' });
+    expect(schemas.BindThreePidBody.required.sort()).toEqual(['client_secret', 'id_access_token', 'id_server', 'sid']);
+    expect(unbind.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/DeleteThreePidBody' });
+    expect(unbind.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/DeleteThreePidResponse' });
   });
 
   it('serves Swagger UI at /docs', async () => {
