@@ -1,3 +1,4 @@
+import type { RateLimit } from '../common/rate-limiter';
 import type { Medium } from '../threepid/domain/medium';
 import type { ThreePidPattern } from '../threepid/domain/three-pid-policy';
 
@@ -24,6 +25,11 @@ export interface HttpConfig {
   publicBaseUrl: string;
   /** Request bodies above this size are refused with 413 M_TOO_LARGE. */
   maxRequestBodyBytes: number;
+  /**
+   * TRUSTED_PROXIES: IPs and CIDRs of reverse proxies whose X-Forwarded-For entries are believed;
+   * the client IP is the first address they did not add. Empty: the socket's peer, header ignored.
+   */
+  trustedProxies: string[];
 }
 
 export type DatabaseConfig =
@@ -82,20 +88,24 @@ export interface IdentityServerConfig {
 }
 
 /** N requests per window, from an `N/Ws` setting. */
-export interface RateLimit {
-  limit: number;
-  windowMs: number;
-}
+export type { RateLimit };
 
 export interface RateLimitConfig {
+  /** RATE_LIMIT_DEFAULT: requests per user on authenticated endpoints, per client IP on the others. */
   default: RateLimit;
+  /** RATE_LIMIT_REQUEST_TOKEN: requestToken calls per client IP, and per address. */
   requestToken: RateLimit;
   /** RATE_LIMIT_FAILED_PASSWORDS: wrong passwords per account, at login and in UIA. */
   failedPasswords: RateLimit;
 }
 
 export interface RedisConfig {
+  /** REDIS_URL: shared counters for several instances; unset, each instance counts alone. */
   url?: string;
+  /** REDIS_KEY_PREFIX: so that several deployments can share one Redis. */
+  keyPrefix: string;
+  /** REDIS_TIMEOUT: how long a Redis command may take before the instance counts on its own. */
+  timeoutMs: number;
 }
 
 export interface SigningConfig {

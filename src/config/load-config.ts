@@ -30,6 +30,8 @@ const DEFAULTS = {
   VALIDATION_SESSION_LIFETIME: '24h',
   RATE_LIMIT_DEFAULT: '100/10s',
   RATE_LIMIT_REQUEST_TOKEN: '5/600s',
+  REDIS_KEY_PREFIX: 'matrix-3pid:',
+  REDIS_TIMEOUT: '500ms',
   SIGNING_KEY_PATH: 'data/signing.key',
   LOG_LEVEL: 'info',
 } as const;
@@ -39,8 +41,8 @@ const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 /** Server names as the Matrix appendix defines them: a DNS name, IPv4 literal or [IPv6] literal, optional port. */
 const SERVER_NAME = /^(?:\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9.-]{1,255})(?::\d{1,5})?$/;
 const RATE_LIMIT = /^(\d+)\/(\d+)s$/;
-const DURATION = /^(\d+)(s|m|h|d)$/;
-const DURATION_UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+const DURATION_UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** A host name, or `*.` and a domain for all of its subdomains. */
 const HOST_PATTERN = /^(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*$/i;
 /** `addr@host` or `Display Name <addr@host>`. */
@@ -108,12 +110,12 @@ export function loadConfig(env: Environment): AppConfig {
     });
   };
 
-  /** `30s`, `15m`, `1h`, `7d`. */
+  /** `500ms`, `30s`, `15m`, `1h`, `7d`. */
   const duration = (name: string): number => {
     const raw = read(name) ?? '';
     const match = DURATION.exec(raw);
     if (match && Number(match[1]) > 0) return Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS];
-    return fail(`${name} must be a duration such as 30s, 15m, 1h or 7d (got "${raw}")`, NaN);
+    return fail(`${name} must be a duration such as 500ms, 30s, 15m, 1h or 7d (got "${raw}")`, NaN);
   };
 
   const list = (name: string): string[] | undefined =>
@@ -123,6 +125,10 @@ export function loadConfig(env: Environment): AppConfig {
       .filter((entry) => entry.length > 0);
 
   const port = integer('PORT', 0, 65535);
+  const trustedProxies = list('TRUSTED_PROXIES') ?? [];
+  for (const entry of trustedProxies) {
+    if (!isAddressOrCidr(entry)) fail(`TRUSTED_PROXIES entries must be IP addresses or CIDRs such as 10.0.0.0/8 (got "${entry}")`, undefined);
+  }
   const bindAddress = read('BIND_ADDRESS')!;
   // Four dotted numbers are an IPv4 address or nothing, never a host name to look up.
   if (!isIP(bindAddress) && (!SERVER_NAME.test(bindAddress) || /^[\d.]+$/.test(bindAddress))) {
@@ -169,7 +175,7 @@ export function loadConfig(env: Environment): AppConfig {
   if (tokenLifetimeMs > sessionLifetimeMs) fail('VALIDATION_TOKEN_LIFETIME must not be longer than VALIDATION_SESSION_LIFETIME', undefined);
 
   const config: AppConfig = {
-    http: { port, bindAddress, publicBaseUrl, maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES },
+    http: { port, bindAddress, publicBaseUrl, maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES, trustedProxies },
     database: database as DatabaseConfig, // only undefined when a problem was recorded above
     matrix: { serverName: matrixServerName },
     uia: { sessionLifetimeMs: duration('UIA_SESSION_LIFETIME') },
@@ -194,7 +200,7 @@ export function loadConfig(env: Environment): AppConfig {
       requestToken: rateLimit('RATE_LIMIT_REQUEST_TOKEN'),
       failedPasswords: rateLimit('RATE_LIMIT_FAILED_PASSWORDS'),
     },
-    redis: { url: url('REDIS_URL', ['redis:', 'rediss:']) },
+    redis: { url: url('REDIS_URL', ['redis:', 'rediss:']), keyPrefix: read('REDIS_KEY_PREFIX')!, timeoutMs: duration('REDIS_TIMEOUT') },
     signing: { keyPath: read('SIGNING_KEY_PATH')! },
     log: { level: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS) },
   };
@@ -227,6 +233,15 @@ function parseDatabaseUrl(raw: string): DatabaseConfig | undefined {
   } catch {
     return undefined; // a malformed percent-escape
   }
+}
+
+/** `10.1.2.3`, `10.0.0.0/8`, `2001:db8::/32`. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function isValidPort(serverName: string): boolean {

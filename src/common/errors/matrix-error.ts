@@ -85,3 +85,13 @@ export class InternalServerError extends MatrixError {
     super(500, ErrCode.Unknown, 'Internal server error');
   }
 }
+
+/**
+ * A rate limit refused the request; `retry_after_ms` says when it would be let through (and the
+ * exception filter adds `Retry-After` in whole seconds). @see spec: text/cs-api-standards-errors-ratelimits.md
+ */
+export class RateLimitedError extends MatrixError {
+  constructor(retryAfterMs: number, message = 'Too many requests. Please try again later') {
+    super(429, ErrCode.LimitExceeded, message, { retry_after_ms: Math.max(1, Math.ceil(retryAfterMs)) });
+  }
+}

@@ -13,7 +13,7 @@ const problemsOf = (env: Record<string, string>): string[] => {
 describe(loadConfig.name, () => {
   it('has a default for everything, so that a bare `npm start` works', () => {
     expect(loadConfig({})).toEqual({
-      http: { port: 8008, bindAddress: '127.0.0.1', publicBaseUrl: 'http://localhost:8008', maxRequestBodyBytes: 65536 },
+      http: { port: 8008, bindAddress: '127.0.0.1', publicBaseUrl: 'http://localhost:8008', maxRequestBodyBytes: 65536, trustedProxies: [] },
       database: { kind: 'sqlite', path: 'data/matrix-3pid.sqlite' },
       matrix: { serverName: 'localhost' },
       uia: { sessionLifetimeMs: 900_000 },
@@ -34,7 +34,7 @@ describe(loadConfig.name, () => {
         requestToken: { limit: 5, windowMs: 600_000 },
         failedPasswords: { limit: 5, windowMs: 600_000 },
       },
-      redis: { url: undefined },
+      redis: { url: undefined, keyPrefix: 'matrix-3pid:', timeoutMs: 500 },
       signing: { keyPath: 'data/signing.key' },
       log: { level: 'info' },
     });
@@ -65,11 +65,20 @@ describe(loadConfig.name, () => {
       RATE_LIMIT_DEFAULT: '20/1s',
       RATE_LIMIT_REQUEST_TOKEN: '3/3600s',
       REDIS_URL: 'redis://127.0.0.1:6379/2',
+      REDIS_KEY_PREFIX: 'm3p-prod:',
+      REDIS_TIMEOUT: '2s',
+      TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.10, 2001:db8::/32',
       SIGNING_KEY_PATH: '/etc/matrix/signing.key',
       LOG_LEVEL: 'debug',
     });
     expect(config).toEqual({
-      http: { port: 9000, bindAddress: '0.0.0.0', publicBaseUrl: 'https://matrix.example.org', maxRequestBodyBytes: 65536 },
+      http: {
+        port: 9000,
+        bindAddress: '0.0.0.0',
+        publicBaseUrl: 'https://matrix.example.org',
+        maxRequestBodyBytes: 65536,
+        trustedProxies: ['10.0.0.0/8', '192.168.1.10', '2001:db8::/32'],
+      },
       database: { kind: 'mysql', host: 'db.internal', port: 3307, username: 'matrix', password: 'p@ss', database: 'threepids' },
       matrix: { serverName: 'example.org:8448' },
       uia: { sessionLifetimeMs: 300_000 },
@@ -93,7 +102,7 @@ describe(loadConfig.name, () => {
         requestToken: { limit: 3, windowMs: 3_600_000 },
         failedPasswords: { limit: 3, windowMs: 60_000 },
       },
-      redis: { url: 'redis://127.0.0.1:6379/2' },
+      redis: { url: 'redis://127.0.0.1:6379/2', keyPrefix: 'm3p-prod:', timeoutMs: 2000 },
       signing: { keyPath: '/etc/matrix/signing.key' },
       log: { level: 'debug' },
     });
@@ -136,6 +145,9 @@ describe(loadConfig.name, () => {
     ['RATE_LIMIT_DEFAULT', '10 per second'],
     ['RATE_LIMIT_REQUEST_TOKEN', '0/10s'],
     ['REDIS_URL', 'memcached://x'],
+    ['REDIS_TIMEOUT', 'fast'],
+    ['TRUSTED_PROXIES', '10.0.0.0/33'],
+    ['TRUSTED_PROXIES', 'proxy.internal'],
     ['LOG_LEVEL', 'verbose'],
     ['THREEPID_MEDIA', 'email,fax'],
     ['THREEPID_ALLOWLIST', '*@example.org'],
