@@ -8,6 +8,7 @@ import { AppConfig } from './config/app-config';
 import { buildDataSourceOptions } from './database/data-source-options';
 import { runMigrationsExclusively } from './database/run-migrations';
 import { HealthModule } from './health/health.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ServerInfoController } from './server/server-info.controller';
 import { SigningModule } from './signing/signing.module';
 import { ThreePidModule } from './threepid/threepid.module';
@@ -21,6 +22,10 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => config] }),
         CommonModule,
+        RateLimitModule.forRoot({
+          perClient: config.rateLimit.default,
+          redis: config.redis.url ? { url: config.redis.url, keyPrefix: config.redis.keyPrefix, timeoutMs: config.redis.timeoutMs } : undefined,
+        }),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...buildDataSourceOptions(config.database), autoLoadEntities: true }),
           // Migrations run before the server accepts requests; never synchronize.
@@ -57,6 +62,7 @@ export class AppModule {
               media: threePid.media,
               allowlist: threePid.allowlist,
               nextLinkHosts: threePid.nextLinkHosts,
+              requestTokenLimit: settings.get('rateLimit', { infer: true }).requestToken,
               lifetimes: { tokenMs: threePid.tokenLifetimeMs, sessionMs: threePid.sessionLifetimeMs },
               email: settings.get('email', { infer: true }),
               sms: settings.get('sms', { infer: true }),

@@ -25,6 +25,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const routes = new RouteTable();
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
+    // X-Forwarded-For is believed only from these; request.ip is then the first address they did not add.
+    trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
     logController: new RequestLogController(),
     bodyLimit: config.http.maxRequestBodyBytes,
     frameworkErrors: answerUnroutableRequest,

@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { RateLimitedResponse } from './common/http/matrix-error.dto';
 
 const GETTING_STARTED = `
 The Matrix Client-Server "Account Administrative Contact" API: third-party identifiers (e-mail
@@ -28,6 +29,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       { type: 'apiKey', in: 'query', name: 'access_token', description: 'The `access_token` from login, as a query parameter (deprecated by the spec; prefer the header).' },
       'accessTokenQuery',
     )
+    // Every endpoint is rate-limited (RATE_LIMIT_DEFAULT, per user or per client IP).
+    .addGlobalResponse({
+      status: 429,
+      description: 'This request was rate-limited (`M_LIMIT_EXCEEDED`); `Retry-After` gives the wait in seconds.',
+      type: RateLimitedResponse,
+    })
     .build();
   return SwaggerModule.createDocument(app, config, { autoTagControllers: false });
 }

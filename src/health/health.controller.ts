@@ -1,27 +1,44 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
+import { RateLimitCounts } from '../rate-limit/rate-limit.status';
 
-/** For load balancers and orchestrators: 200 while the database answers, 503 when it does not. */
+/**
+ * For load balancers and orchestrators: 200 while the database answers, 503 when it does not.
+ * Redis, when configured, is reported but never fails the check: without it requests are still
+ * served (rate limits counted per instance), so taking the instance out would only hurt.
+ */
 @ApiExcludeController()
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    @Optional() @Inject(RateLimitCounts) private readonly counts?: RateLimitCounts,
   ) {}
 
   @Get()
   @HealthCheck()
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([() => this.database.pingCheck('database', { timeout: 2000 })]);
+      return this.withRedis(await this.health.check([() => this.database.pingCheck('database', { timeout: 2000 })]));
     } catch (error) {
       // Terminus reports failure as an exception carrying the report; send the report itself.
       if (!(error instanceof ServiceUnavailableException)) throw error;
       void reply.status(503);
-      return error.getResponse() as HealthCheckResult;
+      return this.withRedis(error.getResponse() as HealthCheckResult);
     }
+  }
+
+  private withRedis(report: HealthCheckResult): HealthCheckResult {
+    if (!this.counts || this.counts.status === 'memory') return report;
+    const redis =
+      this.counts.status === 'shared'
+        ? { status: 'up' as const }
+        : { status: 'degraded' as 'up', message: 'Redis does not answer: rate limits are counted by each instance alone' };
+    return { ...report, info: { ...report.info, redis }, details: { ...report.details, redis } };
   }
 }

@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { RateLimit } from '../common/rate-limiter';
 import { Medium } from './domain/medium';
 import type { EmailSender } from './domain/ports/email-sender';
 import type { IdentityServerGateway } from './domain/ports/identity-server.gateway';
@@ -24,6 +25,11 @@ export interface ThreePidModuleOptions {
   media: Medium[];
   /** If not empty, only addresses matching one of these may be added. */
   allowlist: ThreePidPattern[];
+  /**
+   * requestToken calls per client IP and per address, counted by the RateLimiter the host provides
+   * (the standalone server's RateLimitModule); without either, not limited here.
+   */
+  requestTokenLimit?: RateLimit;
   /** Hosts a `next_link` may point at; undefined allows any http(s) URL. */
   nextLinkHosts?: string[];
   lifetimes: ValidationLifetimes;

@@ -51,3 +51,6 @@ async function withServer(server: URL, work: (db: Awaited<ReturnType<typeof crea
     await db.end();
   }
 }
+
+/** A Redis tests may write to (under their own key prefix), when TEST_REDIS_URL is set; CI sets it. */
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL;

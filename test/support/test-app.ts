@@ -47,11 +47,17 @@ export async function startAnotherInstance(first: TestApp, env: Environment = {}
   return launch(first.database, env, false);
 }
 
+/** Limits no test reaches unless it means to. */
+export const UNLIMITED = '1000000/1s';
+
 async function launch(database: TestDatabase, env: Environment, ownsDatabase: boolean): Promise<TestApp> {
   const config = loadConfig({
     SERVER_NAME: 'test.local',
     LOG_LEVEL: 'info',
     SIGNING_KEY_PATH: join(signingKeyDirs.get(database)!, 'signing.key'),
+    // Tests drive far more requests than a client would; the rate-limit tests set their own limits.
+    RATE_LIMIT_DEFAULT: UNLIMITED,
+    RATE_LIMIT_REQUEST_TOKEN: UNLIMITED,
     ...env,
     DATABASE_URL: database.url,
   });

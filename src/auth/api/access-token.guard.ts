@@ -10,7 +10,8 @@ const BEARER = /^Bearer +(\S+) *$/i;
 
 /**
  * Requires an access token, as an `Authorization: Bearer` header or an `access_token` query
- * parameter (not both), and records who made the request for `@Requester()`.
+ * parameter (not both), and records who made the request for `@Requester()` (unless the rate-limit
+ * guard, which runs first, already found that out from the same token).
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
@@ -18,12 +19,13 @@ export class AccessTokenGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    request.requester = await this.tokens.authenticate(presentedToken(request));
+    request.requester ??= await this.tokens.authenticate(presentedAccessToken(request));
     return true;
   }
 }
 
-function presentedToken(request: FastifyRequest): string {
+/** The access token the request carries; MissingTokenError (401) for none, or for one sent two ways. */
+export function presentedAccessToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
   const query = (request.query as Record<string, unknown> | undefined)?.access_token;
   if (header !== undefined && query !== undefined) {

@@ -1,12 +1,21 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, UseGuards } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
 import { Requester as RequesterModel } from '../domain/user';
 import { AccessTokenGuard, AuthenticatedRequest } from './access-token.guard';
 
+/** Marks endpoints that need an access token, so that rate limits count them per user. */
+export const RequiresAccessToken = Reflector.createDecorator<true>();
+
+export function requiresAccessToken(reflector: Reflector, context: ExecutionContext): boolean {
+  return reflector.getAllAndOverride(RequiresAccessToken, [context.getHandler(), context.getClass()]) === true;
+}
+
 /** The endpoint needs an access token (header or query); documents both schemes and the 401. */
 export function Authenticated(): MethodDecorator & ClassDecorator {
   return applyDecorators(
+    RequiresAccessToken(true),
     UseGuards(AccessTokenGuard),
     ApiSecurity('accessTokenBearer'),
     ApiSecurity('accessTokenQuery'),

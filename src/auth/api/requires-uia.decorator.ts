@@ -15,10 +15,11 @@ import { Reflector } from '@nestjs/core';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
-import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
+import { RateLimitedResponse } from '../../common/http/matrix-error.dto';
 import { MatrixValidationPipe } from '../../common/http/matrix-validation.pipe';
 import { UiaService } from '../application/uia.service';
 import { AccessTokenGuard, AuthenticatedRequest } from './access-token.guard';
+import { RequiresAccessToken } from './authenticated.decorator';
 import { passwordCredentials } from './dto/password-credentials';
 import { AuthenticationResponse, UiaRequestBody } from './dto/uia.dto';
 
@@ -92,6 +93,7 @@ export function RequiresUia(purpose: string): MethodDecorator {
   return (target, key, descriptor) =>
     applyDecorators(
       UiaBodyType(bodyTypeOf(target.constructor as Type, key)),
+      RequiresAccessToken(true),
       UseGuards(AccessTokenGuard, UiaGuard),
       UseInterceptors(UiaInterceptor),
       ApiSecurity('accessTokenBearer'),
@@ -102,7 +104,10 @@ export function RequiresUia(purpose: string): MethodDecorator {
           '(`m.login.password`). Also for a missing (`M_MISSING_TOKEN`) or unknown (`M_UNKNOWN_TOKEN`) access token.',
         type: AuthenticationResponse,
       }),
-      ApiTooManyRequestsResponse({ description: 'Too many wrong passwords for this account (`M_LIMIT_EXCEEDED`).', type: MatrixErrorResponse }),
+      ApiTooManyRequestsResponse({
+        description: 'Too many requests, or too many wrong passwords for this account (`M_LIMIT_EXCEEDED`, with `retry_after_ms`).',
+        type: RateLimitedResponse,
+      }),
     )(target, key, descriptor);
 }
 

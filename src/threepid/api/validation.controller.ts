@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ClientAddress } from '../../common/http/client-address.decorator';
 import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
 import { CLIENT_V3 } from '../../common/http/matrix-routes';
 import { TokenRequest, ValidationService } from '../application/validation.service';
@@ -15,8 +16,9 @@ const CHECK_ORDER =
   'Checks, in order: 3PID changes enabled (403 `M_FORBIDDEN`); this medium delivered (400 ' +
   '`M_THREEPID_MEDIUM_NOT_SUPPORTED`); the body (`M_NOT_JSON`, `M_BAD_JSON`, `M_MISSING_PARAM`); `client_secret` ' +
   '(`M_INVALID_PARAM`); the address (`M_INVALID_PARAM`); the address allowed here (403 `M_THREEPID_DENIED`); ' +
-  '`id_server` only with `id_access_token` (`M_INVALID_PARAM`); `next_link` (`M_INVALID_PARAM`); the address on no ' +
-  'account (`M_THREEPID_IN_USE`). A repeat of a request whose message is still being sent gets 429 `M_LIMIT_EXCEEDED`. ' +
+  '`id_server` only with `id_access_token` (`M_INVALID_PARAM`); `next_link` (`M_INVALID_PARAM`); RATE_LIMIT_REQUEST_TOKEN, ' +
+  'counted per client IP and per address (429 `M_LIMIT_EXCEEDED`); the address on no account (`M_THREEPID_IN_USE`). A ' +
+  'repeat of a request whose message is still being sent gets 429 `M_LIMIT_EXCEEDED`. ' +
   'No access token is needed.';
 
 /** Starting the validation of an address: the requestToken endpoints. */
@@ -35,8 +37,8 @@ export class ValidationController {
   })
   @ApiOkResponse({ type: RequestTokenResponse, description: 'An email was sent to the given address.' })
   @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'The request was invalid, or the address is already in use.' })
-  requestEmailToken(@Body() body: EmailRequestTokenBody): Promise<RequestTokenResponse> {
-    return this.validation.requestEmailToken({ ...tokenRequest(body), email: body.email });
+  requestEmailToken(@Body() body: EmailRequestTokenBody, @ClientAddress() client: string): Promise<RequestTokenResponse> {
+    return this.validation.requestEmailToken({ ...tokenRequest(body, client), email: body.email });
   }
 
   @Post('account/3pid/msisdn/requestToken')
@@ -49,14 +51,15 @@ export class ValidationController {
   })
   @ApiOkResponse({ type: MsisdnRequestTokenResponse, description: 'An SMS message was sent to the given phone number.' })
   @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'The request was invalid, or the number is already in use.' })
-  async requestMsisdnToken(@Body() body: MsisdnRequestTokenBody): Promise<MsisdnRequestTokenResponse> {
-    const result = await this.validation.requestMsisdnToken({ ...tokenRequest(body), country: body.country, phoneNumber: body.phone_number });
+  async requestMsisdnToken(@Body() body: MsisdnRequestTokenBody, @ClientAddress() client: string): Promise<MsisdnRequestTokenResponse> {
+    const result = await this.validation.requestMsisdnToken({ ...tokenRequest(body, client), country: body.country, phoneNumber: body.phone_number });
     return { sid: result.sid, submit_url: result.submitUrl, msisdn: result.msisdn, intl_fmt: result.internationalFormat };
   }
 }
 
-function tokenRequest(body: EmailRequestTokenBody | MsisdnRequestTokenBody): TokenRequest {
+function tokenRequest(body: EmailRequestTokenBody | MsisdnRequestTokenBody, client: string): TokenRequest {
   return {
+    client,
     clientSecret: body.client_secret,
     sendAttempt: body.send_attempt,
     nextLink: body.next_link,

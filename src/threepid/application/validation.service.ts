@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { Clock } from '../../common/clock';
+import { RateLimiter } from '../../common/rate-limiter';
 import { PeriodicPurge } from '../../common/periodic-purge';
 import { InvalidParamError } from '../../common/errors/matrix-error';
 import { Medium } from '../domain/medium';
@@ -22,6 +23,8 @@ import {
 
 /** What both requestToken endpoints take, in domain terms. */
 export interface TokenRequest {
+  /** Who asks, for the per-client limit: an IP (IPv6 per /64). */
+  client: string;
   clientSecret: string;
   sendAttempt: number;
   nextLink?: string;
@@ -75,6 +78,7 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     @Inject(SmsSender) private readonly sms: SmsSender,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(THREE_PID_MODULE_OPTIONS) private readonly options: ThreePidModuleOptions,
+    @Optional() @Inject(RateLimiter) private readonly limiter?: RateLimiter,
   ) {
     this.allowlist = new ThreePidAllowlist(options.allowlist);
     this.nextLinks = new NextLinkPolicy(options.nextLinkHosts);
@@ -123,8 +127,9 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
 
   /**
    * The checks after the address parsed, in this order: allowed by policy (403 M_THREEPID_DENIED),
-   * id_server with its token (M_INVALID_PARAM), next_link (M_INVALID_PARAM), not on any account
-   * (M_THREEPID_IN_USE). Then a token goes out unless this send_attempt was already served.
+   * id_server with its token (M_INVALID_PARAM), next_link (M_INVALID_PARAM), the requestToken limit
+   * (429), not on any account (M_THREEPID_IN_USE). Then a token goes out unless this send_attempt
+   * was already served.
    */
   private async requestToken(
     medium: Medium,
@@ -137,6 +142,12 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
       throw new InvalidParamError('id_access_token is required when id_server is given');
     }
     const nextLink = request.nextLink !== undefined ? this.nextLinks.parse(request.nextLink) : undefined;
+    // Before anything is looked up, written or sent. Every well-formed request counts, repeats and
+    // addresses in use included, so that one address cannot be mail-bombed from many clients, nor
+    // the 429 tell which addresses are taken.
+    if (this.limiter && this.options.requestTokenLimit) {
+      await this.limiter.consume([`request-token:client:${request.client}`, `request-token:${medium}:${address}`], this.options.requestTokenLimit);
+    }
     if (await this.threePids.isInUse(medium, address)) throw new ThreePidInUseError();
 
     const { session, delivery } = await this.retryOnConflict(() => this.prepareToken(medium, address, request, nextLink));
