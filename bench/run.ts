@@ -51,6 +51,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '64' },
     only: { type: 'string' },
+    /** Writes a V8 CPU profile of the server (node --cpu-prof) to bench/results/profiles/. */
+    profile: { type: 'boolean', default: false },
   },
 });
 
@@ -153,7 +155,8 @@ async function main(): Promise<void> {
     }
     report(kind, cases, results, { rounds, duration, warmup, connections, scale: args.scale === true, emailsReceived: smtp.received() });
   } finally {
-    for (const child of processes) child.kill('SIGTERM');
+    // SIGTERM lets the server shut down cleanly, which is when a CPU profile is written.
+    await Promise.all(processes.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM'))))));
     await smtp.close();
     await database.drop();
     rmSync(work, { recursive: true, force: true });
@@ -216,7 +219,8 @@ async function freePort(): Promise<number> {
 /** The built server, as deployed: its own process, its log to /dev/null. */
 async function startApp(databaseUrl: string, smtpPort: number, work: string, processes: ChildProcess[]): Promise<Target> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
+  const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`] : [];
+  const child = spawn(process.execPath, [...profiling, join(ROOT, 'dist', 'src', 'main.js')], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {

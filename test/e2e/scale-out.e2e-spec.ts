@@ -3,6 +3,7 @@ import { createServer, Server } from 'node:net';
 import { ADD, EMAIL_REQUEST, passwordAuth, THREEPIDS } from '../support/client';
 import { DATABASE_KINDS, TEST_REDIS_URL } from '../support/databases';
 import { SmtpSink } from '../support/smtp-sink';
+import { TcpProxy } from '../support/tcp-proxy';
 import { startAnotherInstance, startTestApp, TEST_PASSWORD, TestApp } from '../support/test-app';
 
 const VERSIONS = '/_matrix/client/versions';
@@ -127,3 +128,51 @@ describe('rate limits in Redis', () => {
   });
 });
 
+
+describe('rate limits through a Redis that fails and comes back', () => {
+  if (!TEST_REDIS_URL) return;
+
+  let proxy: TcpProxy;
+  let t: TestApp;
+  const redisStatus = async () => (await t.http().get('/health').expect(200)).body.info.redis;
+  const logged = (text: string) => t.logs.filter((line) => line.includes(text)).length;
+  /** Until the instance's probe (once a second) has seen Redis answer again. */
+  const untilShared = async () => {
+    for (let i = 0; i < 100 && (await redisStatus()).status !== 'up'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  };
+
+  beforeEach(async () => {
+    proxy = await TcpProxy.forUrl(TEST_REDIS_URL!, 6379);
+    t = await startTestApp('sqlite', { ...redisEnv(), REDIS_URL: proxy.url(TEST_REDIS_URL!), REDIS_TIMEOUT: '300ms', RATE_LIMIT_DEFAULT: '1000/60s' });
+    await t.http().get(VERSIONS).expect(200);
+    expect(await redisStatus()).toEqual({ status: 'up' });
+  });
+  afterEach(async () => {
+    await t.close();
+    await proxy.close();
+  });
+
+  it.each([
+    ['cut (Redis down)', () => proxy.cut()],
+    ['black-holed (a network partition: connections open, nothing answers)', () => proxy.blackHole()],
+  ])('keeps serving and limiting when Redis is %s, logs the outage once, and shares the counts again once Redis answers', async (_case, fail) => {
+    fail();
+    for (let i = 0; i < 5; i++) await t.http().get(VERSIONS).expect(200);
+    expect(await redisStatus()).toEqual({ status: 'degraded', message: expect.any(String) });
+    expect(logged('Redis does not answer')).toBe(1);
+
+    proxy.restore();
+    await untilShared();
+    expect(await redisStatus()).toEqual({ status: 'up' });
+    expect(logged('Redis answers again')).toBe(1);
+    await t.http().get(VERSIONS).expect(200);
+  });
+
+  it('still limits while Redis does not answer: by this instance\'s own count', async () => {
+    await t.close();
+    t = await startTestApp('sqlite', { ...redisEnv(), REDIS_URL: proxy.url(TEST_REDIS_URL!), REDIS_TIMEOUT: '300ms', RATE_LIMIT_DEFAULT: '3/60s' });
+    proxy.blackHole();
+    for (let i = 0; i < 3; i++) await t.http().get(VERSIONS).expect(200);
+    expect((await t.http().get(VERSIONS)).status).toBe(429);
+  });
+});
