@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, MoreThanOrEqual, Repository } from 'typeorm';
+import { MoreThanOrEqual, Repository } from 'typeorm';
 import { FailedAttemptRepository } from '../domain/ports/failed-attempt.repository';
 import { FailedAttemptOrmEntity } from './failed-attempt.orm-entity';
+import { deleteInBatches } from '../../database/batched-delete';
 
 @Injectable()
 export class TypeOrmFailedAttemptRepository implements FailedAttemptRepository {
@@ -33,7 +34,6 @@ export class TypeOrmFailedAttemptRepository implements FailedAttemptRepository {
   }
 
   async deleteBefore(time: number): Promise<number> {
-    const result = await this.rows.delete({ attemptedAt: LessThan(time) });
-    return result.affected ?? 0;
+    return deleteInBatches(this.rows.manager.connection, { table: 'auth_failed_attempts', key: 'attempt_id', timeColumn: 'attempted_at' }, time);
   }
 }

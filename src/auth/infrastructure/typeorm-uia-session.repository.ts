@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThan, Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { UiaSessionConflictError, UiaSessionRepository } from '../domain/ports/uia-session.repository';
 import { UiaSession, UiaSessionState } from '../domain/uia-session';
 import { UiaSessionOrmEntity } from './uia-session.orm-entity';
+import { deleteInBatches } from '../../database/batched-delete';
 
 /** Every operation is a single statement, atomic on its own. */
 @Injectable()
@@ -37,8 +38,7 @@ export class TypeOrmUiaSessionRepository implements UiaSessionRepository {
   }
 
   async deleteCreatedBefore(time: number): Promise<number> {
-    const result = await this.rows.delete({ createdAt: LessThan(time) });
-    return result.affected ?? 0;
+    return deleteInBatches(this.rows.manager.connection, { table: 'uia_sessions', key: 'session_id', timeColumn: 'created_at' }, time);
   }
 }
 

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { isUniqueViolation } from '../../database/unique-violation';
 import { Medium } from '../domain/medium';
 import { ValidationSessionConflictError, ValidationSessionRepository } from '../domain/ports/validation-session.repository';
 import { ValidationSession, ValidationSessionState } from '../domain/validation-session';
 import { ValidationSessionOrmEntity } from './validation-session.orm-entity';
+import { deleteInBatches } from '../../database/batched-delete';
 
 /** Every operation is a single statement, so none needs a transaction and each is atomic on its own. */
 @Injectable()
@@ -49,8 +50,7 @@ export class TypeOrmValidationSessionRepository implements ValidationSessionRepo
   }
 
   async deleteCreatedBefore(time: number): Promise<number> {
-    const result = await this.rows.delete({ createdAt: LessThan(time) });
-    return result.affected ?? 0;
+    return deleteInBatches(this.rows.manager.connection, { table: 'threepid_validation_sessions', key: 'sid', timeColumn: 'created_at' }, time);
   }
 }
 
