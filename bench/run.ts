@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { SMTPServer } from 'smtp-server';
-import { BenchDatabaseKind, createBenchDatabase } from './database';
-import { BENCH_PASSWORD, SCALE, seed, SMALL } from './seed';
+import { BenchDatabaseKind, createBenchDatabase, Sql } from './database';
+import { BENCH_PASSWORD, SCALE_REST, seed, SMALL } from './seed';
 
 const ROOT = join(__dirname, '..', '..');
 const SERVER_NAME = 'bench.local';
@@ -65,7 +65,6 @@ async function main(): Promise<void> {
   const duration = Number(args.duration);
   const warmup = Number(args.warmup);
   const connections = Number(args.connections);
-  const plan = args.scale ? SCALE : SMALL;
 
   const database = await createBenchDatabase(kind, process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/');
   const work = mkdtempSync(join(tmpdir(), 'm3pid-bench-run-'));
@@ -75,8 +74,7 @@ async function main(): Promise<void> {
     log(`Database: ${kind}${args.scale ? ' (scale)' : ''}; ${rounds} rounds of ${duration} s after ${warmup} s of warm-up, ${connections} connections`);
     const app = await startApp(database.url, smtp.port, work, processes);
     const sql = await database.connect();
-    const seeded = await seed(sql, plan, SERVER_NAME, log);
-    await sql.close();
+    const seeded = await seed(sql, SMALL, SERVER_NAME, log);
     const baseline = await startBaseline(database.url, processes);
 
     let rotation = 0;
@@ -132,28 +130,37 @@ async function main(): Promise<void> {
       },
     ].filter((c) => !args.only || c.isBaseline || c.name.includes(args.only));
 
-    const results = new Map<string, Measurement[]>(cases.map((c) => [c.name, []]));
-    for (let round = 1; round <= rounds; round++) {
-      for (const benchCase of cases) {
-        const target = benchCase.target();
-        await autocannon({ url: target.url, connections, duration: warmup, requests: [benchCase.request()] });
-        const result = await autocannon({ url: target.url, connections, duration, requests: [benchCase.request()] });
-        const measured: Measurement = {
-          requestsPerSecond: result.requests.average,
-          p50Ms: result.latency.p50,
-          p99Ms: result.latency.p99,
-          rssMb: rssMb(target.pid),
-          non2xx: result.non2xx,
-          errors: result.errors + result.timeouts,
-        };
-        results.get(benchCase.name)!.push(measured);
-        log(
-          `round ${round}/${rounds} ${benchCase.name.padEnd(26)} ${fixed(measured.requestsPerSecond, 0).padStart(7)} req/s  p50 ${fixed(measured.p50Ms, 1)} ms  p99 ${fixed(measured.p99Ms, 1)} ms  RSS ${fixed(measured.rssMb, 0)} MB` +
-            (measured.non2xx + measured.errors > 0 ? `  (${measured.non2xx} non-2xx, ${measured.errors} errors)` : ''),
-        );
+    const measure = async (what: Case[], label = ''): Promise<Map<string, Measurement[]>> => {
+      const results = new Map<string, Measurement[]>(what.map((c) => [c.name, []]));
+      for (let round = 1; round <= rounds; round++) {
+        for (const benchCase of what) {
+          const measured = await load(benchCase, { connections, duration, warmup });
+          results.get(benchCase.name)!.push(measured);
+          log(`${label}round ${round}/${rounds} ${describe(benchCase.name, measured)}`);
+        }
       }
+      return results;
+    };
+    const small = await measure(cases);
+    const settings = { rounds, duration, warmup, connections };
+    const summary = report(kind, cases, small);
+    const output: Record<string, unknown> = { database: kind, settings, cases: summary };
+
+    if (args.scale) {
+      log('\nScale: 100k accounts, 300k 3PIDs, 1M expired validation sessions, 100k UIA sessions');
+      const started = Date.now();
+      const more = await seed(sql, SCALE_REST, SERVER_NAME, log);
+      log(`  seeded in ${fixed((Date.now() - started) / 1000, 0)} s`);
+      // Requests now spread over every account, not the first thousand.
+      seeded.tokens.push(...more.tokens);
+      const scaleCases = cases.filter((c) => c.name === 'GET /account/3pid' || c.name === 'POST email requestToken');
+      const large = await measure(scaleCases, 'scale ');
+      output.scale = compareScale(kind, scaleCases, small, large);
+      output.purge = await measureDuringPurge(scaleCases[0], database.url, { connections, duration, warmup }, median(large.get(scaleCases[0].name)!));
+      output.explain = await explain(kind, sql, seeded.localparts[0]);
     }
-    report(kind, cases, results, { rounds, duration, warmup, connections, scale: args.scale === true, emailsReceived: smtp.received() });
+    await sql.close();
+    writeResults(kind, args.scale === true, { ...output, emailsReceived: smtp.received() });
   } finally {
     // SIGTERM lets the server shut down cleanly, which is when a CPU profile is written.
     await Promise.all(processes.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM'))))));
@@ -167,26 +174,109 @@ function bearer(nextToken: () => string): (request: autocannon.Request) => autoc
   return (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${nextToken()}` } });
 }
 
-function report(
-  kind: string,
-  cases: Case[],
-  results: Map<string, Measurement[]>,
-  settings: Record<string, unknown>,
-): void {
+async function load(benchCase: Case, { connections, duration, warmup }: { connections: number; duration: number; warmup: number }): Promise<Measurement> {
+  const target = benchCase.target();
+  await autocannon({ url: target.url, connections, duration: warmup, requests: [benchCase.request()] });
+  const result = await autocannon({ url: target.url, connections, duration, requests: [benchCase.request()] });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    rssMb: rssMb(target.pid),
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+function describe(name: string, m: Measurement): string {
+  return (
+    `${name.padEnd(26)} ${fixed(m.requestsPerSecond, 0).padStart(7)} req/s  p50 ${fixed(m.p50Ms, 1)} ms  p99 ${fixed(m.p99Ms, 1)} ms  RSS ${fixed(m.rssMb, 0)} MB` +
+    (m.non2xx + m.errors > 0 ? `  (${m.non2xx} non-2xx, ${m.errors} errors)` : '')
+  );
+}
+
+/** The table of medians, each case beside the bare baseline. */
+function report(kind: string, cases: Case[], results: Map<string, Measurement[]>): Record<string, unknown>[] {
   const medians = new Map(cases.map((c) => [c.name, median(results.get(c.name)!)]));
   const baseline = medians.get(cases.find((c) => c.isBaseline)!.name)!;
   log('');
-  log(`Medians of ${settings.rounds} rounds (${kind}):`);
+  log(`Medians of ${results.values().next().value!.length} rounds (${kind}):`);
   log(`${'case'.padEnd(28)}${'req/s'.padStart(9)}${'ratio'.padStart(8)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'RSS MB'.padStart(9)}`);
-  const rows = cases.map((c) => {
+  return cases.map((c) => {
     const m = medians.get(c.name)!;
     const ratio = m.requestsPerSecond / baseline.requestsPerSecond;
     log(`${c.name.padEnd(28)}${fixed(m.requestsPerSecond, 0).padStart(9)}${`${fixed(ratio, 2)}x`.padStart(8)}${fixed(m.p50Ms, 1).padStart(9)}${fixed(m.p99Ms, 1).padStart(9)}${fixed(m.rssMb, 0).padStart(9)}`);
     return { case: c.name, ...m, ratioToBaseline: ratio, rounds: results.get(c.name) };
   });
-  const file = join(ROOT, 'bench', 'results', `${kind}${settings.scale ? '-scale' : ''}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+}
+
+/** The same cases on the small and the production-size database: how cost grows. */
+function compareScale(kind: string, cases: Case[], small: Map<string, Measurement[]>, large: Map<string, Measurement[]>): Record<string, unknown>[] {
+  log('');
+  log(`Small database against production size (${kind}), medians:`);
+  log(`${'case'.padEnd(28)}${'small'.padStart(9)}${'scale'.padStart(9)}${'change'.padStart(9)}${'p99 small'.padStart(11)}${'p99 scale'.padStart(11)}`);
+  return cases.map((c) => {
+    const [before, after] = [median(small.get(c.name)!), median(large.get(c.name)!)];
+    const change = after.requestsPerSecond / before.requestsPerSecond - 1;
+    log(
+      `${c.name.padEnd(28)}${fixed(before.requestsPerSecond, 0).padStart(9)}${fixed(after.requestsPerSecond, 0).padStart(9)}${`${change >= 0 ? '+' : ''}${fixed(change * 100, 1)}%`.padStart(9)}${fixed(before.p99Ms, 1).padStart(11)}${fixed(after.p99Ms, 1).padStart(11)}`,
+    );
+    return { case: c.name, small: before, scale: after, change };
+  });
+}
+
+/**
+ * The app's own batched purge of the million expired sessions, from a second process (as another
+ * instance's timer would run it), while the load runs: p99 beside p99 without it.
+ */
+async function measureDuringPurge(
+  benchCase: Case,
+  databaseUrl: string,
+  settings: { connections: number; duration: number; warmup: number },
+  without: Measurement,
+): Promise<Record<string, unknown>> {
+  const purge = spawn(process.execPath, [join(ROOT, 'dist', 'bench', 'purge-process.js'), databaseUrl], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const finished = new Promise<{ deleted: number; seconds: number }>((resolve, reject) => {
+    let output = '';
+    purge.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+    purge.once('exit', (code) => (code === 0 ? resolve(JSON.parse(output)) : reject(new Error(`the purge exited (${code})`))));
+  });
+  const during = await load(benchCase, { ...settings, warmup: 0 });
+  const { deleted, seconds } = await finished;
+  log('');
+  log(`Purge of expired validation sessions while ${benchCase.name} runs: ${deleted.toLocaleString('en')} rows in ${fixed(seconds, 1)} s, in batches of 1000`);
+  log(`  p99 ${fixed(during.p99Ms, 1)} ms during the purge, ${fixed(without.p99Ms, 1)} ms without; ${fixed(during.requestsPerSecond, 0)} req/s during, ${fixed(without.requestsPerSecond, 0)} without`);
+  return { case: benchCase.name, deleted, seconds, during, without };
+}
+
+/** How the database answers the hot queries on production-size tables: every one on an index. */
+async function explain(kind: string, sql: Sql, localpart: string): Promise<Record<string, unknown>> {
+  const userId = `@${localpart}:${SERVER_NAME}`;
+  const queries: Record<string, [string, unknown[]]> = {
+    'access token → user': ['SELECT user_id, device_id FROM access_tokens WHERE token_hash = ?', ['0'.repeat(64)]],
+    "user's 3PIDs": ['SELECT medium, address, validated_at, added_at FROM user_threepids WHERE user_id = ? ORDER BY added_at, medium, address', [userId]],
+    '3PID in use': ['SELECT user_id FROM user_threepids WHERE medium = ? AND address = ?', ['email', 'bench0.0@bench.example.org']],
+    'pending validation session': ['SELECT * FROM threepid_validation_sessions WHERE pending_key = ?', ['0'.repeat(64)]],
+    'expired validation sessions (purge)': ['SELECT sid FROM threepid_validation_sessions WHERE created_at < ? ORDER BY created_at LIMIT 1000', [Date.now()]],
+  };
+  const plans: Record<string, unknown> = {};
+  log('');
+  log(`Query plans (${kind}):`);
+  for (const [name, [query, parameters]] of Object.entries(queries)) {
+    const rows = await sql.query(`${kind === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN'} ${query}`, parameters);
+    plans[name] = rows;
+    const summary = rows
+      .map((row) => (kind === 'sqlite' ? String(row.detail) : `${row.table}: type=${row.type} key=${row.key} rows=${row.rows}${row.Extra ? ` (${row.Extra})` : ''}`))
+      .join('; ');
+    log(`  ${name.padEnd(36)} ${summary}`);
+  }
+  return plans;
+}
+
+function writeResults(kind: string, scale: boolean, results: Record<string, unknown>): void {
+  const file = join(ROOT, 'bench', 'results', `${kind}${scale ? '-scale' : ''}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ database: kind, settings, cases: rows }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   log(`\nWritten to ${file}`);
 }
 

@@ -6,6 +6,8 @@ export const BENCH_PASSWORD = 'a long bench password';
 const BATCH = 2000;
 
 export interface SeedPlan {
+  /** The first user's number: a plan can add to what an earlier one seeded. */
+  firstUser?: number;
   users: number;
   /** 3PIDs per user: e-mail addresses, then one phone number. */
   threePidsPerUser: number;
@@ -14,7 +16,8 @@ export interface SeedPlan {
 }
 
 export const SMALL: SeedPlan = { users: 1000, threePidsPerUser: 3, expiredValidationSessions: 0, uiaSessions: 0 };
-export const SCALE: SeedPlan = { users: 100_000, threePidsPerUser: 3, expiredValidationSessions: 1_000_000, uiaSessions: 100_000 };
+/** What SMALL leaves out of production size: 100k accounts and 300k 3PIDs in all, a million expired sessions. */
+export const SCALE_REST: SeedPlan = { firstUser: SMALL.users, users: 100_000 - SMALL.users, threePidsPerUser: 3, expiredValidationSessions: 1_000_000, uiaSessions: 100_000 };
 
 export interface Seeded {
   /** One access token per user, in user order. */
@@ -32,7 +35,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 export async function seed(sql: Sql, plan: SeedPlan, serverName: string, log: (line: string) => void): Promise<Seeded> {
   const passwordHash = await hash(BENCH_PASSWORD); // the app's parameters: the library's defaults
   const now = Date.now();
-  const localparts = Array.from({ length: plan.users }, (_, i) => `bench${i}`);
+  const first = plan.firstUser ?? 0;
+  const localparts = Array.from({ length: plan.users }, (_, i) => `bench${first + i}`);
   const tokens = localparts.map((_, i) => `m3p_bench_${i}_${randomBytes(8).toString('hex')}`);
   const userId = (i: number) => `@${localparts[i]}:${serverName}`;
 
@@ -43,7 +47,7 @@ export async function seed(sql: Sql, plan: SeedPlan, serverName: string, log: (l
     const threePids = range.flatMap((i) =>
       Array.from({ length: plan.threePidsPerUser }, (_, n) =>
         n === plan.threePidsPerUser - 1
-          ? ['msisdn', String(447700000000 + i), userId(i), now - 1000, now]
+          ? ['msisdn', String(447700000000 + first + i), userId(i), now - 1000, now]
           : ['email', `${localparts[i]}.${n}@bench.example.org`, userId(i), now - 1000, now + n],
       ),
     );
