@@ -1,4 +1,5 @@
 import { Medium } from './medium';
+import { canonicalEmailGlob } from './three-pid-address';
 import { InvalidNextLinkError, ThreePidDeniedError } from './validation.errors';
 
 /** One THREEPID_ALLOWLIST entry: a glob (`*` stands for any run of characters) over canonical addresses. */
@@ -9,13 +10,14 @@ export interface ThreePidPattern {
 
 /**
  * Which addresses may be added to accounts: any, when no pattern is configured; otherwise those
- * that match a pattern of their medium in full (case-insensitively).
+ * that match a pattern of their medium in full (case-insensitively). The domains of e-mail patterns
+ * are canonicalised once, here, as addresses are.
  */
 export class ThreePidAllowlist {
   private readonly rules: { medium: Medium; regex: RegExp }[];
 
   constructor(patterns: readonly ThreePidPattern[]) {
-    this.rules = patterns.map(({ medium, glob }) => ({ medium, regex: globToRegExp(glob) }));
+    this.rules = patterns.map(({ medium, glob }) => ({ medium, regex: globToRegExp(medium === 'email' ? canonicalEmailGlob(glob) : glob) }));
   }
 
   assertAllowed(medium: Medium, address: string): void {

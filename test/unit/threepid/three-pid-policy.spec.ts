@@ -50,6 +50,18 @@ describe(ThreePidAllowlist.name, () => {
     expect(() => allowlist.assertAllowed(medium, address)).toThrow(denied);
   });
 
+  it('spells the domains of e-mail patterns as canonical addresses spell them, so that every spelling of a domain is matched', () => {
+    const idna = new ThreePidAllowlist([
+      { medium: 'email', glob: '*@ＥXAMPLE.org' },
+      { medium: 'email', glob: '*@xn--mller-kva.de' },
+      { medium: 'email', glob: '*@*.STRAẞE.de' },
+    ]);
+    for (const canonical of ['a@example.org', 'a@müller.de', 'a@sub.strasse.de']) {
+      expect(() => idna.assertAllowed('email', canonical)).not.toThrow();
+    }
+    expect(() => idna.assertAllowed('email', 'a@xn--mller-kva.de.evil.test')).toThrow(denied);
+  });
+
   it('names the medium in the message', () => {
     expect(() => allowlist.assertAllowed('email', 'bob@other.test')).toThrow('This email address is not allowed on this server');
     expect(() => allowlist.assertAllowed('msisdn', '15555550123')).toThrow('This phone number is not allowed on this server');
