@@ -4,7 +4,7 @@ import { applyDecorators } from '@nestjs/common';
 import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { UiaRequestBody } from '../../../auth/api/dto/uia.dto';
 import { MEDIA } from '../../domain/medium';
-import { ClientSecretProperty, SessionIdProperty } from './validation.dto';
+import { ClientSecretProperty, IdServerProperty, SessionIdProperty } from './validation.dto';
 
 /**
  * An identity server's access token goes into an Authorization header: visible ASCII only, so that
@@ -18,16 +18,6 @@ function IdAccessTokenProperty(description: string, required: boolean): Property
     ...(required ? [] : [IsOptional()]),
     IsString(),
     Matches(ID_ACCESS_TOKEN, { message: 'id_access_token must be 1 to 1024 visible ASCII characters' }),
-  );
-}
-
-/** An `id_server`: `host[:port]`, parsed by the domain (M_INVALID_PARAM, M_SERVER_NOT_TRUSTED). */
-function IdServerProperty(description: string, required: boolean): PropertyDecorator {
-  return applyDecorators(
-    (required ? ApiProperty : ApiPropertyOptional)({ description, example: 'id.example.org' }),
-    ...(required ? [] : [IsOptional()]),
-    IsString(),
-    MaxLength(255),
   );
 }
 

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+import { IdServer } from '../../domain/identity-server';
 
 /** Anchored, unlike Synapse's: a secret that could never validate is refused at once. @see spec: request_email_validation.yaml */
 export const CLIENT_SECRET = /^[0-9a-zA-Z.=_-]{1,255}$/;
@@ -27,6 +28,33 @@ export function SessionIdProperty(description: string): PropertyDecorator {
     IsString(),
     Matches(SESSION_ID, { message: 'sid must be 1 to 255 characters from [0-9a-zA-Z.=_-]' }),
   );
+}
+
+/**
+ * An `id_server`: `host[:port]` as the domain parses it (M_INVALID_PARAM), on every endpoint that
+ * takes one, those that only check and ignore it included. Whether it is trusted is decided later
+ * (M_SERVER_NOT_TRUSTED), where a server would be contacted.
+ */
+export function IdServerProperty(description: string, required: boolean): PropertyDecorator {
+  return applyDecorators(
+    (required ? ApiProperty : ApiPropertyOptional)({ description, example: 'id.example.org' }),
+    ...(required ? [] : [IsOptional()]),
+    IsString(),
+    MaxLength(255),
+    ValidateBy({
+      name: 'isIdServer',
+      validator: { validate: isIdServer, defaultMessage: () => 'id_server must be a host name or IP literal with an optional port' },
+    }),
+  );
+}
+
+function isIdServer(value: unknown): boolean {
+  try {
+    IdServer.parse(value as string);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // Every string has a length limit well above any real value, so that no check ever works on megabytes.
@@ -56,13 +84,7 @@ abstract class RequestTokenBody {
   @MaxLength(4096)
   next_link?: string;
 
-  @ApiPropertyOptional({
-    description: 'Ignored: this homeserver validates addresses itself. If given, `id_access_token` is required too.',
-    example: 'id.example.com',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @IdServerProperty('Ignored once checked: this homeserver validates addresses itself. If given, `id_access_token` is required too.', false)
   id_server?: string;
 
   @ApiPropertyOptional({ description: 'An access token previously registered with the identity server. Required if an `id_server` is supplied.' })
