@@ -39,18 +39,23 @@ function globToRegExp(glob: string): RegExp {
 /** Longer links are refused rather than cut (the column leaves room for the `sid` added to it). */
 export const MAX_NEXT_LINK_LENGTH = 2000;
 
+/** White space and control characters, which the URL parser would drop or encode without a word: the link would not be the one written. */
+const NOT_IN_A_LINK = /[\s\p{Cc}]/u;
+
 /**
  * Where the e-mail link may send the browser once the address is validated: an absolute http(s)
- * URL (never `javascript:`, `data:` or `file:`), on an allowed host when a list is configured
- * (`example.org` exactly, or `*.example.org` for its subdomains).
+ * URL (never `javascript:`, `data:` or `file:`) as written, without credentials (they serve only to
+ * disguise the host: `https://trusted.example@evil.example/`), on an allowed host when a list is
+ * configured (`example.org` exactly, or `*.example.org` for its subdomains).
  */
 export class NextLinkPolicy {
   constructor(private readonly allowedHosts?: readonly string[]) {}
 
   /** Throws InvalidNextLinkError unless the link is acceptable. */
   parse(nextLink: string): URL {
-    const url = URL.canParse(nextLink) ? new URL(nextLink) : undefined;
+    const url = !NOT_IN_A_LINK.test(nextLink) && URL.canParse(nextLink) ? new URL(nextLink) : undefined;
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new InvalidNextLinkError();
+    if (url.username || url.password) throw new InvalidNextLinkError();
     if (url.href.length > MAX_NEXT_LINK_LENGTH) throw new InvalidNextLinkError();
     if (this.allowedHosts && !this.allowedHosts.some((host) => hostMatches(url.hostname, host))) {
       throw new InvalidNextLinkError();

@@ -91,6 +91,16 @@ describe(NextLinkPolicy.name, () => {
       ['example.org/done'],
       ['not a url'],
       [''],
+      ['http://user:pass@example.org/'],
+      ['https://trusted.example@evil.example/'],
+      ['https://:pass@example.org/'],
+      // The URL parser would drop or encode these silently: not the link the client wrote.
+      ['https://example.org/\r\nSet-Cookie: a=b'],
+      ['https://exa\tmple.org/'],
+      [' https://example.org/'],
+      ['https://example.org/\u0000'],
+      ['https://example.org/a b'],
+      ['https://example.org/\u0085'],
     ])('refuses %j with M_INVALID_PARAM', (nextLink) => {
       expect(() => policy.parse(nextLink)).toThrow(invalidNextLink);
     });
