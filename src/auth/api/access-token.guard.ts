@@ -9,7 +9,7 @@ export type AuthenticatedRequest = FastifyRequest & { requester?: Requester };
 const BEARER = /^Bearer +(\S+) *$/i;
 
 /**
- * Requires an access token, as one `Authorization: Bearer` header or an `access_token` query
+ * Requires an access token, as an `Authorization: Bearer` header or an `access_token` query
  * parameter (not both), and records who made the request for `@Requester()`.
  */
 @Injectable()
@@ -24,10 +24,10 @@ export class AccessTokenGuard implements CanActivate {
 }
 
 function presentedToken(request: FastifyRequest): string {
-  // Node keeps the first of several Authorization headers; a proxy in front may have read another.
-  if ((request.raw.headersDistinct.authorization ?? []).length > 1) throw new MissingTokenError('Several Authorization headers.');
   const header = request.headers.authorization;
   const query = (request.query as Record<string, unknown> | undefined)?.access_token;
+  // Node keeps the first of several Authorization headers; a proxy in front may have read another.
+  if ((request.raw.headersDistinct.authorization ?? []).length > 1) throw new MissingTokenError('Several Authorization headers.');
   if (header !== undefined && query !== undefined) {
     throw new MissingTokenError('Mixing Authorization headers and access_token query parameters.');
   }
