@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
-import { answerUnroutableRequest, installMatrixHttpConventions } from './common/http/fastify-setup';
+import { answerMalformedRequest, answerUnroutableRequest, installMatrixHttpConventions } from './common/http/fastify-setup';
 import { MatrixExceptionFilter } from './common/http/matrix-exception.filter';
 import { MatrixValidationPipe } from './common/http/matrix-validation.pipe';
 import { RouteTable } from './common/http/route-table';
@@ -30,6 +30,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     logController: new RequestLogController(),
     bodyLimit: config.http.maxRequestBodyBytes,
     frameworkErrors: answerUnroutableRequest,
+    clientErrorHandler: answerMalformedRequest,
   });
   installMatrixHttpConventions(adapter.getInstance(), routes);
 

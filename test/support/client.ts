@@ -1,4 +1,5 @@
 /** A client of the 3PID API, as a real one drives it: tokens by mail and SMS, UIA in two steps. */
+import type { Response, Test } from 'supertest';
 import { SmsWebhook } from './sms-webhook';
 import { SmtpSink } from './smtp-sink';
 import { TEST_PASSWORD, TestApp } from './test-app';
@@ -19,9 +20,20 @@ export const passwordAuth = (user: string, extra: Record<string, unknown> = {}) 
   ...extra,
 });
 
+/** Named rather than inferred, so that declarations need no path into node_modules (a linked one, in a worktree). */
+export interface ApiClient {
+  validateEmail(email: string, clientSecret?: string): Promise<{ sid: string; client_secret: string }>;
+  validatePhone(phoneNumber: string, clientSecret?: string): Promise<{ sid: string; client_secret: string }>;
+  add(token: string, body: Record<string, unknown>): Test;
+  addWithUia(token: string, user: string, credentials: Record<string, unknown>): Promise<Response>;
+  list(token: string): Promise<any>;
+  remove(token: string, body: Record<string, unknown>): Test;
+  login(body: Record<string, unknown>): Test;
+}
+
 /** A client of the API, as a real one drives it: tokens by mail and SMS, UIA in two steps. */
-export function clientOf(t: () => TestApp, smtp: () => SmtpSink, sms: () => SmsWebhook) {
-  const client = {
+export function clientOf(t: () => TestApp, smtp: () => SmtpSink, sms: () => SmsWebhook): ApiClient {
+  const client: ApiClient = {
     /** requestToken, then the link from the received e-mail, confirmed as a browser does; returns the session. */
     async validateEmail(email: string, clientSecret = 'client-secret'): Promise<{ sid: string; client_secret: string }> {
       const { sid } = (await t().http().post(EMAIL_REQUEST).send({ client_secret: clientSecret, email, send_attempt: 1 }).expect(200)).body;

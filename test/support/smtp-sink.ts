@@ -17,6 +17,8 @@ export interface ReceivedMail {
  */
 export class SmtpSink {
   readonly messages: ReceivedMail[] = [];
+  /** Every RCPT TO offered, accepted or refused: any attempt to send mail shows here. */
+  readonly recipients: string[] = [];
   rejectRecipients = false;
   private gate?: { arrived: () => void; decision: Promise<boolean> };
 
@@ -29,7 +31,8 @@ export class SmtpSink {
       // Plain SMTP on loopback: no certificate for the client to verify.
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
-      onRcptTo(_address: SMTPServerAddress, _session, callback) {
+      onRcptTo(address: SMTPServerAddress, _session, callback) {
+        sink.recipients.push(address.address);
         callback(sink.rejectRecipients ? Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }) : undefined);
       },
       onData(stream, session, callback) {

@@ -28,6 +28,8 @@ export class AccessTokenGuard implements CanActivate {
 export function presentedAccessToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
   const query = (request.query as Record<string, unknown> | undefined)?.access_token;
+  // Node keeps the first of several Authorization headers; a proxy in front may have read another.
+  if ((request.raw.headersDistinct.authorization ?? []).length > 1) throw new MissingTokenError('Several Authorization headers.');
   if (header !== undefined && query !== undefined) {
     throw new MissingTokenError('Mixing Authorization headers and access_token query parameters.');
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '../../common/constant-time-equal';
 import { UiaRequestChangedError, UiaSessionInUseError, UnknownUiaSessionError } from './uia.errors';
 
 /**
@@ -60,10 +61,11 @@ export class UiaSession {
 
   /**
    * The session authorises one request of one user: another user, method, path or body cannot use
-   * it (unlike Synapse, which lets the body change between stages).
+   * it (unlike Synapse, which lets the body change between stages). The hash covers the body's
+   * secrets (a client_secret), so it is compared in constant time.
    */
   assertSameRequest(userId: string, requestHash: string): void {
-    if (userId !== this.state.userId || requestHash !== this.state.requestHash) throw new UiaRequestChangedError();
+    if (userId !== this.state.userId || !constantTimeEqual(requestHash, this.state.requestHash)) throw new UiaRequestChangedError();
   }
 
   hasCompleted(stage: string): boolean {

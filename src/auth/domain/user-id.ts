@@ -25,7 +25,8 @@ export class UserId {
 
   /**
    * What a client typed to name an account on this server: a full user ID or a bare localpart,
-   * in any case (localparts are lower-case here). Undefined when it cannot name a local user.
+   * in any case (localparts are lower-case here). Undefined when it cannot name a local user, a
+   * user ID longer than any account can have included.
    */
   static fromLoginInput(input: string, serverName: string): UserId | undefined {
     let localpart = input;
@@ -35,7 +36,8 @@ export class UserId {
       localpart = input.slice(1, separator);
     }
     localpart = localpart.toLowerCase();
-    return LOCALPART.test(localpart) ? new UserId(localpart, serverName) : undefined;
+    const userId = new UserId(localpart, serverName);
+    return LOCALPART.test(localpart) && userId.toString().length <= MAX_USER_ID_LENGTH ? userId : undefined;
   }
 
   toString(): string {

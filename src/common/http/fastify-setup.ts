@@ -1,5 +1,6 @@
+import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
-import { UnrecognizedRequestError } from '../errors/matrix-error';
+import { ErrCode, MatrixError, UnrecognizedRequestError } from '../errors/matrix-error';
 import { UnparsableBody } from './unparsable-body';
 import { RouteTable } from './route-table';
 
@@ -69,4 +70,27 @@ export const answerUnroutableRequest: FastifyServerOptions['frameworkErrors'] = 
   reply: FastifyReply,
 ) => {
   if (!answeredAsPreflight(request, reply)) void reply.code(404).send(new UnrecognizedRequestError(404).toResponseBody());
+};
+
+/**
+ * Requests Node's HTTP parser refuses never reach a route: a control character in a header, a
+ * request line it cannot read, Content-Length with Transfer-Encoding, headers over its limit.
+ * Fastify would answer them with its own error body; they get a Matrix error like any other.
+ */
+export const answerMalformedRequest: FastifyServerOptions['clientErrorHandler'] = function (this: FastifyInstance, error, socket) {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ECONNRESET' || socket.destroyed) return;
+  const answer =
+    code === 'HPE_HEADER_OVERFLOW'
+      ? new MatrixError(431, ErrCode.TooLarge, 'Request headers are too large')
+      : code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new MatrixError(408, ErrCode.Unknown, 'Request timed out')
+        : new MatrixError(400, ErrCode.Unknown, 'Malformed HTTP request');
+  this.log.trace({ code }, 'Malformed HTTP request');
+  if (!socket.writable) return void socket.destroy();
+  const body = JSON.stringify(answer.toResponseBody());
+  const headers = { ...CORS_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' };
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  // Written in full, then closed: the rest of what the client sent is never read.
+  socket.end(`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n${head}\r\n${body}`);
 };

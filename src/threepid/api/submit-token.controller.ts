@@ -6,7 +6,7 @@ import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
 import { CLIENT_UNSTABLE } from '../../common/http/matrix-routes';
 import { MatrixValidationPipe } from '../../common/http/matrix-validation.pipe';
 import { TokenSubmission, ValidationService } from '../application/validation.service';
-import { CLIENT_SECRET, SubmitTokenBody, SubmitTokenResponse } from './dto/validation.dto';
+import { CLIENT_SECRET, SESSION_ID, SubmitTokenBody, SubmitTokenResponse } from './dto/validation.dto';
 import { alreadyValidatedPage, confirmationPage, failurePage, redirect, sendHtml, successPage } from './submit-token.pages';
 
 const INCOMPLETE_LINK = 'this link is incomplete. Please open the whole link from the email.';
@@ -106,7 +106,7 @@ function isFormPost(request: FastifyRequest): boolean {
 function linkParameters(query: Record<string, unknown>): TokenSubmission | undefined {
   const { sid, client_secret: clientSecret, token } = query;
   if (typeof sid !== 'string' || typeof clientSecret !== 'string' || typeof token !== 'string') return undefined;
-  if (!sid || !token || !CLIENT_SECRET.test(clientSecret)) return undefined;
+  if (!SESSION_ID.test(sid) || !token || !CLIENT_SECRET.test(clientSecret)) return undefined;
   return { sid, clientSecret, token };
 }
 

@@ -30,8 +30,9 @@ export class IdServer {
       return new IdServer(literal, port);
     }
     const host = hostPart.toLowerCase();
-    // Dotted numbers are an IPv4 address or nothing: never a name to look up (0x7f.1 and the like).
-    if (/^[\d.]+$/.test(host) ? isIP(host) !== 4 : !DNS_NAME.test(host)) throw new InvalidIdServerError();
+    // A last label of digits (or 0x and hex) makes an IPv4 address or nothing, never a name to look
+    // up: resolvers read 127.1 and 0x7f.1 as 127.0.0.1.
+    if (/(?:^|\.)(?:\d+|0x[\da-f]*)$/.test(host) ? isIP(host) !== 4 : !DNS_NAME.test(host)) throw new InvalidIdServerError();
     return new IdServer(host, port);
   }
 

@@ -1,3 +1,4 @@
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { parsePhoneNumberWithError, isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { Medium } from './medium';
 import { InvalidEmailError, InvalidPhoneNumberError } from './validation.errors';
@@ -8,29 +9,82 @@ import { InvalidEmailError, InvalidPhoneNumberError } from './validation.errors'
  * and lone UTF-16 surrogates (a database would store them as U+FFFD, another address).
  */
 const LOCAL_PART_FORBIDDEN = /[\s\p{Cc}\p{Cf}\p{Cs}<>()[\]\\,;:"]/u;
-/** A domain label: letters, digits and hyphens (Unicode allowed), at most 63 of them. */
-const DOMAIN_LABEL = /^[\p{L}\p{M}\p{N}-]{1,63}$/u;
 /**
- * RFC 5321 limits, so that an address no mail server would take is refused here rather than when
- * sending (and an address is at most 320 characters, well within Synapse's 500).
+ * ASCII that never belongs in a domain as typed: anything but letters, digits, `-` and `.`. The
+ * IDNA mapper is a URL host parser and would act on some of it (`%` is percent-decoded, `0x7f.1`
+ * read as an IPv4 address), which no mail transport does.
  */
+const ASCII_OUTSIDE_DOMAIN = /[\x00-\x2c\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]/;
+/** A domain label as it goes on the wire: letters, digits and inner hyphens, at most 63 (an A-label is one too). */
+const WIRE_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** RFC 5321 limits, in octets as the address goes on the wire (local part in UTF-8, domain in ASCII). */
 export const MAX_LOCAL_PART_BYTES = 64;
-export const MAX_DOMAIN_LENGTH = 255;
+export const MAX_DOMAIN_LENGTH = 253;
+export const MAX_ADDRESS_BYTES = 254;
 
 /**
- * The one form an e-mail address is stored, compared and looked up in: surrounding white space
- * stripped, the local part case-folded (`Strauß` and `STRAUSS` are the same mailbox, MSC2265) and
- * the domain lower-cased. Throws InvalidEmailError for anything that is not one `local@domain`.
+ * The one form an e-mail address is stored, compared and looked up in, so that two spellings that
+ * reach one mailbox are one address: surrounding white space stripped, the local part case-folded
+ * (`Strauß` and `STRAUSS` are the same mailbox, MSC2265) and the domain mapped as mail transports
+ * map it on the way out (IDNA, UTS #46: `ｅxample.org` is delivered to `example.org`, `MÜLLER.de`
+ * to `xn--mller-kva.de`), kept in its Unicode form (`müller.de`), as people write it. Throws
+ * InvalidEmailError for anything that is not one `local@domain`, for a domain that does not map
+ * cleanly to letters, digits and hyphens, and beyond the RFC 5321 lengths, so that nothing is
+ * stored or sent that no mail server would take.
  */
 export function canonicalEmail(raw: string): string {
   const parts = raw.trim().split('@');
   if (parts.length !== 2) throw new InvalidEmailError();
-  const [local, domain] = [caseFold(parts[0]), parts[1].toLowerCase()];
-  if (!local || LOCAL_PART_FORBIDDEN.test(local) || Buffer.byteLength(local) > MAX_LOCAL_PART_BYTES) {
+  const local = caseFold(parts[0]);
+  if (!local || LOCAL_PART_FORBIDDEN.test(local)) throw new InvalidEmailError();
+  if (Buffer.byteLength(local) > MAX_LOCAL_PART_BYTES) {
+    throw new InvalidEmailError(`The part of an email address before the @ may be at most ${MAX_LOCAL_PART_BYTES} bytes long`);
+  }
+  const domain = mapDomain(parts[1]);
+  if (Buffer.byteLength(local) + 1 + domain.ascii.length > MAX_ADDRESS_BYTES) {
+    throw new InvalidEmailError(`An email address may be at most ${MAX_ADDRESS_BYTES} bytes long, its domain written in ASCII`);
+  }
+  return `${local}@${domain.unicode}`;
+}
+
+/**
+ * A domain through UTS #46 (as WHATWG URL hosts are, by the platform), in its ASCII form (what goes
+ * on the wire, and what the lengths are measured in) and its Unicode form (what is stored). Refused
+ * unless every label is letters, digits and inner hyphens once mapped, the last one not all digits
+ * (an IP address is no domain), and the Unicode form maps back to the same ASCII form: an A-label
+ * that decodes to something else (`xn--abc-` is `abc`) names another domain than it spells.
+ */
+function mapDomain(raw: string): { ascii: string; unicode: string } {
+  if (ASCII_OUTSIDE_DOMAIN.test(raw)) throw new InvalidEmailError();
+  const ascii = domainToASCII(raw);
+  const labels = ascii.split('.');
+  if (!ascii || ascii.length > MAX_DOMAIN_LENGTH || !labels.every((label) => WIRE_LABEL.test(label)) || /^\d+$/.test(labels.at(-1)!)) {
     throw new InvalidEmailError();
   }
-  if (domain.length > MAX_DOMAIN_LENGTH || !domain.split('.').every((label) => DOMAIN_LABEL.test(label))) throw new InvalidEmailError();
-  return `${local}@${domain}`;
+  const unicode = domainToUnicode(ascii);
+  if (domainToASCII(unicode) !== ascii) throw new InvalidEmailError();
+  return { ascii, unicode };
+}
+
+/**
+ * An allow-list glob over e-mail addresses, its domain spelt as canonicalEmail spells domains
+ * (`*@ＥXAMPLE.org` is `*@example.org`, `*@xn--mller-kva.de` is `*@müller.de`), so that it matches
+ * every spelling of the domains it names. Each literal run of the domain between `*`s is mapped on
+ * its own; a run that does not map is kept as written.
+ */
+export function canonicalEmailGlob(glob: string): string {
+  const at = glob.lastIndexOf('@');
+  if (at < 0) return glob;
+  const domain = glob
+    .slice(at + 1)
+    .split('*')
+    .map((run) => {
+      const ascii = ASCII_OUTSIDE_DOMAIN.test(run) ? '' : domainToASCII(run);
+      return ascii ? domainToUnicode(ascii) : run;
+    })
+    .join('*');
+  return `${glob.slice(0, at + 1)}${domain}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Medium } from './medium';
+import { canonicalEmailGlob } from './three-pid-address';
 import { InvalidNextLinkError, ThreePidDeniedError } from './validation.errors';
 
 /** One THREEPID_ALLOWLIST entry: a glob (`*` stands for any run of characters) over canonical addresses. */
@@ -9,13 +10,14 @@ export interface ThreePidPattern {
 
 /**
  * Which addresses may be added to accounts: any, when no pattern is configured; otherwise those
- * that match a pattern of their medium in full (case-insensitively).
+ * that match a pattern of their medium in full (case-insensitively). The domains of e-mail patterns
+ * are canonicalised once, here, as addresses are.
  */
 export class ThreePidAllowlist {
   private readonly rules: { medium: Medium; regex: RegExp }[];
 
   constructor(patterns: readonly ThreePidPattern[]) {
-    this.rules = patterns.map(({ medium, glob }) => ({ medium, regex: globToRegExp(glob) }));
+    this.rules = patterns.map(({ medium, glob }) => ({ medium, regex: globToRegExp(medium === 'email' ? canonicalEmailGlob(glob) : glob) }));
   }
 
   assertAllowed(medium: Medium, address: string): void {
@@ -37,18 +39,23 @@ function globToRegExp(glob: string): RegExp {
 /** Longer links are refused rather than cut (the column leaves room for the `sid` added to it). */
 export const MAX_NEXT_LINK_LENGTH = 2000;
 
+/** White space and control characters, which the URL parser would drop or encode without a word: the link would not be the one written. */
+const NOT_IN_A_LINK = /[\s\p{Cc}]/u;
+
 /**
  * Where the e-mail link may send the browser once the address is validated: an absolute http(s)
- * URL (never `javascript:`, `data:` or `file:`), on an allowed host when a list is configured
- * (`example.org` exactly, or `*.example.org` for its subdomains).
+ * URL (never `javascript:`, `data:` or `file:`) as written, without credentials (they serve only to
+ * disguise the host: `https://trusted.example@evil.example/`), on an allowed host when a list is
+ * configured (`example.org` exactly, or `*.example.org` for its subdomains).
  */
 export class NextLinkPolicy {
   constructor(private readonly allowedHosts?: readonly string[]) {}
 
   /** Throws InvalidNextLinkError unless the link is acceptable. */
   parse(nextLink: string): URL {
-    const url = URL.canParse(nextLink) ? new URL(nextLink) : undefined;
+    const url = !NOT_IN_A_LINK.test(nextLink) && URL.canParse(nextLink) ? new URL(nextLink) : undefined;
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw new InvalidNextLinkError();
+    if (url.username || url.password) throw new InvalidNextLinkError();
     if (url.href.length > MAX_NEXT_LINK_LENGTH) throw new InvalidNextLinkError();
     if (this.allowedHosts && !this.allowedHosts.some((host) => hostMatches(url.hostname, host))) {
       throw new InvalidNextLinkError();

@@ -1,4 +1,5 @@
-import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+import { constantTimeEqual } from '../../common/constant-time-equal';
 import { sha256Hex } from '../../common/sha256';
 import { Medium } from './medium';
 import {
@@ -153,7 +154,7 @@ export class ValidationSession {
   }
 
   isOwnedBy(clientSecret: string): boolean {
-    return timingSafeEqual(Buffer.from(sha256Hex(clientSecret)), Buffer.from(this.state.clientSecretHash));
+    return constantTimeEqual(sha256Hex(clientSecret), this.state.clientSecretHash);
   }
 
   /**
@@ -222,7 +223,7 @@ export class ValidationSession {
    */
   withdrawToken(token: string, sendAttempt: number, previous: { sendAttempt: number; nextLink?: string }): void {
     const hash = this.tokenHash(token);
-    this.state.tokens = this.state.tokens.filter((record) => record.hash !== hash);
+    this.state.tokens = this.state.tokens.filter((record) => !constantTimeEqual(record.hash, hash));
     if (this.state.lastSendAttempt === sendAttempt) {
       this.state.lastSendAttempt = previous.sendAttempt;
       this.state.nextLink = previous.nextLink;
@@ -275,9 +276,10 @@ export class ValidationSession {
     this.changed = true;
   }
 
+  /** Compared in constant time: a submitted token must not learn a stored hash by timing. */
   private findToken(token: string): ValidationTokenRecord | undefined {
     const hash = this.tokenHash(token);
-    return this.state.tokens.find((record) => record.hash === hash);
+    return this.state.tokens.find((record) => constantTimeEqual(record.hash, hash));
   }
 
   /** Tokens are unique per session only (six-digit SMS codes repeat across sessions). */

@@ -2,8 +2,8 @@ import { ErrCode, InvalidParamError, MatrixError } from '../../common/errors/mat
 import { Medium } from './medium';
 
 export class InvalidEmailError extends InvalidParamError {
-  constructor() {
-    super('Unable to parse email address');
+  constructor(detail = 'Unable to parse email address') {
+    super(detail);
   }
 }
 

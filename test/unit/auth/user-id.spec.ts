@@ -28,5 +28,13 @@ describe(UserId.name, () => {
     it.each([['@alice:other.org'], ['@alice'], ['al ice'], ['@alice:example.org:8448']])('does not read %s as a local user', (input) => {
       expect(UserId.fromLoginInput(input, 'example.org')).toBeUndefined();
     });
+
+    it('reads a user ID of 255 characters, not one longer, which no account can have', () => {
+      const localpart = (length: number) => 'a'.repeat(length - '@:example.org'.length);
+      expect(UserId.fromLoginInput(localpart(255), 'example.org')?.toString()).toHaveLength(255);
+      expect(UserId.fromLoginInput(localpart(256), 'example.org')).toBeUndefined();
+      expect(UserId.fromLoginInput(`@${localpart(256)}:example.org`, 'example.org')).toBeUndefined();
+      expect(UserId.fromLoginInput('a'.repeat(60_000), 'example.org')).toBeUndefined();
+    });
   });
 });

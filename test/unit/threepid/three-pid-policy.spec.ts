@@ -50,6 +50,18 @@ describe(ThreePidAllowlist.name, () => {
     expect(() => allowlist.assertAllowed(medium, address)).toThrow(denied);
   });
 
+  it('spells the domains of e-mail patterns as canonical addresses spell them, so that every spelling of a domain is matched', () => {
+    const idna = new ThreePidAllowlist([
+      { medium: 'email', glob: '*@ＥXAMPLE.org' },
+      { medium: 'email', glob: '*@xn--mller-kva.de' },
+      { medium: 'email', glob: '*@*.STRAẞE.de' },
+    ]);
+    for (const canonical of ['a@example.org', 'a@müller.de', 'a@sub.strasse.de']) {
+      expect(() => idna.assertAllowed('email', canonical)).not.toThrow();
+    }
+    expect(() => idna.assertAllowed('email', 'a@xn--mller-kva.de.evil.test')).toThrow(denied);
+  });
+
   it('names the medium in the message', () => {
     expect(() => allowlist.assertAllowed('email', 'bob@other.test')).toThrow('This email address is not allowed on this server');
     expect(() => allowlist.assertAllowed('msisdn', '15555550123')).toThrow('This phone number is not allowed on this server');
@@ -79,6 +91,16 @@ describe(NextLinkPolicy.name, () => {
       ['example.org/done'],
       ['not a url'],
       [''],
+      ['http://user:pass@example.org/'],
+      ['https://trusted.example@evil.example/'],
+      ['https://:pass@example.org/'],
+      // The URL parser would drop or encode these silently: not the link the client wrote.
+      ['https://example.org/\r\nSet-Cookie: a=b'],
+      ['https://exa\tmple.org/'],
+      [' https://example.org/'],
+      ['https://example.org/\u0000'],
+      ['https://example.org/a b'],
+      ['https://example.org/\u0085'],
     ])('refuses %j with M_INVALID_PARAM', (nextLink) => {
       expect(() => policy.parse(nextLink)).toThrow(invalidNextLink);
     });

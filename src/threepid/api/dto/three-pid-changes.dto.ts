@@ -1,20 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { applyDecorators } from '@nestjs/common';
-import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { UiaRequestBody } from '../../../auth/api/dto/uia.dto';
 import { MEDIA } from '../../domain/medium';
-import { ClientSecretProperty } from './validation.dto';
-
-/** The `sid` of a validation session vouching for the address being added. */
-function SessionIdProperty(): PropertyDecorator {
-  return applyDecorators(
-    ApiProperty({ description: 'The session identifier given by the homeserver.', example: 'abc123987' }),
-    IsString(),
-    MinLength(1),
-    MaxLength(255),
-  );
-}
+import { ClientSecretProperty, IdServerProperty, SessionIdProperty } from './validation.dto';
 
 /**
  * An identity server's access token goes into an Authorization header: visible ASCII only, so that
@@ -31,21 +21,11 @@ function IdAccessTokenProperty(description: string, required: boolean): Property
   );
 }
 
-/** An `id_server`: `host[:port]`, parsed by the domain (M_INVALID_PARAM, M_SERVER_NOT_TRUSTED). */
-function IdServerProperty(description: string, required: boolean): PropertyDecorator {
-  return applyDecorators(
-    (required ? ApiProperty : ApiPropertyOptional)({ description, example: 'id.example.org' }),
-    ...(required ? [] : [IsOptional()]),
-    IsString(),
-    MaxLength(255),
-  );
-}
-
 export class AddThreePidBody extends UiaRequestBody {
   @ClientSecretProperty('The client secret used in the session with the homeserver.')
   client_secret!: string;
 
-  @SessionIdProperty()
+  @SessionIdProperty('The session identifier given by the homeserver.')
   sid!: string;
 }
 
@@ -59,10 +39,7 @@ export class BindThreePidBody {
   @IdAccessTokenProperty('An access token previously registered with the identity server.', true)
   id_access_token!: string;
 
-  @ApiProperty({ description: 'The session identifier given by the identity server.', example: 'abc123987' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(255)
+  @SessionIdProperty('The session identifier given by the identity server.')
   sid!: string;
 }
 
@@ -105,7 +82,7 @@ export class ThreePidCredentialsBody {
   @ClientSecretProperty('The client secret used in the session with the homeserver.')
   client_secret!: string;
 
-  @SessionIdProperty()
+  @SessionIdProperty('The session identifier given by the homeserver.')
   sid!: string;
 
   @IdServerProperty(
