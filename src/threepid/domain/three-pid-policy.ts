@@ -1,4 +1,5 @@
 import { Medium } from './medium';
+import type { ThreePidCandidate, ThreePidPolicy } from './ports/three-pid-policy';
 import { InvalidNextLinkError, ThreePidDeniedError } from './validation.errors';
 
 /** One THREEPID_ALLOWLIST entry: a glob (`*` stands for any run of characters) over canonical addresses. */
@@ -9,20 +10,30 @@ export interface ThreePidPattern {
 
 /**
  * Which addresses may be added to accounts: any, when no pattern is configured; otherwise those
- * that match a pattern of their medium in full (case-insensitively).
+ * that match a pattern of their medium in full (case-insensitively). The default ThreePidPolicy:
+ * whoever adds, and any removal.
  */
-export class ThreePidAllowlist {
+export class ThreePidAllowlist implements ThreePidPolicy {
   private readonly rules: { medium: Medium; regex: RegExp }[];
 
   constructor(patterns: readonly ThreePidPattern[]) {
     this.rules = patterns.map(({ medium, glob }) => ({ medium, regex: globToRegExp(glob) }));
   }
 
+  allows(medium: Medium, address: string): boolean {
+    return this.rules.length === 0 || this.rules.some((rule) => rule.medium === medium && rule.regex.test(address));
+  }
+
   assertAllowed(medium: Medium, address: string): void {
-    if (this.rules.length === 0) return;
-    if (!this.rules.some((rule) => rule.medium === medium && rule.regex.test(address))) {
-      throw new ThreePidDeniedError(medium);
-    }
+    if (!this.allows(medium, address)) throw new ThreePidDeniedError(medium);
+  }
+
+  mayAdd({ medium, address }: ThreePidCandidate): boolean {
+    return this.allows(medium, address);
+  }
+
+  mayRemove(): boolean {
+    return true;
   }
 }
 
