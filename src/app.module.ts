@@ -58,6 +58,7 @@ export class AppModule {
               allowlist: threePid.allowlist,
               nextLinkHosts: threePid.nextLinkHosts,
               lifetimes: { tokenMs: threePid.tokenLifetimeMs, sessionMs: threePid.sessionLifetimeMs },
+              templates: threePid.templates,
               email: settings.get('email', { infer: true }),
               sms: settings.get('sms', { infer: true }),
               identityServers: settings.get('identityServer', { infer: true }),
