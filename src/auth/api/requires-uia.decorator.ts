@@ -15,7 +15,7 @@ import { Reflector } from '@nestjs/core';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
-import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
+import { RateLimitedErrorResponse } from '../../common/http/matrix-error.dto';
 import { MatrixValidationPipe } from '../../common/http/matrix-validation.pipe';
 import { UiaService } from '../application/uia.service';
 import { AccessTokenGuard, AuthenticatedRequest } from './access-token.guard';
@@ -102,7 +102,7 @@ export function RequiresUia(purpose: string): MethodDecorator {
           '(`m.login.password`). Also for a missing (`M_MISSING_TOKEN`) or unknown (`M_UNKNOWN_TOKEN`) access token.',
         type: AuthenticationResponse,
       }),
-      ApiTooManyRequestsResponse({ description: 'Too many wrong passwords for this account (`M_LIMIT_EXCEEDED`).', type: MatrixErrorResponse }),
+      ApiTooManyRequestsResponse({ description: 'Too many wrong passwords for this account (`M_LIMIT_EXCEEDED`).', type: RateLimitedErrorResponse }),
     )(target, key, descriptor);
 }
 

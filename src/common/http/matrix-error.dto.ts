@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** The standard error response, as documented in the OpenAPI output. */
 export class MatrixErrorResponse {
@@ -7,4 +7,10 @@ export class MatrixErrorResponse {
 
   @ApiProperty({ description: 'A human-readable error message.', example: 'Unrecognised access token' })
   error!: string;
+}
+
+/** A 429: the standard error with `M_LIMIT_EXCEEDED`, and when to try again (spec: errors/rate_limited.yaml). */
+export class RateLimitedErrorResponse extends MatrixErrorResponse {
+  @ApiPropertyOptional({ description: 'How long the client should wait before trying again, in milliseconds (also `Retry-After`).', type: 'integer', example: 2000 })
+  retry_after_ms?: number;
 }
