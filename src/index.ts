@@ -98,6 +98,7 @@ export { encodeCanonicalJson, CanonicalJsonError } from './signing/domain/canoni
 export { MatrixError, ErrCode, MissingParamError, InvalidParamError } from './common/errors/matrix-error';
 export { MatrixErrorResponse } from './common/http/matrix-error.dto';
 export { MatrixExceptionFilter } from './common/http/matrix-exception.filter';
+export { RouteTable } from './common/http/route-table';
 export { MatrixValidationPipe } from './common/http/matrix-validation.pipe';
 export { Clock } from './common/clock';
 export { MIGRATIONS } from './database/migrations';
