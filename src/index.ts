@@ -96,7 +96,7 @@ export { encodeCanonicalJson, CanonicalJsonError } from './signing/domain/canoni
 
 // The Matrix error model, and what the standalone server is made of.
 export { MatrixError, ErrCode, MissingParamError, InvalidParamError } from './common/errors/matrix-error';
-export { MatrixErrorResponse } from './common/http/matrix-error.dto';
+export { MatrixErrorResponse, RateLimitedErrorResponse } from './common/http/matrix-error.dto';
 export { MatrixExceptionFilter } from './common/http/matrix-exception.filter';
 export { RouteTable } from './common/http/route-table';
 export { MatrixValidationPipe } from './common/http/matrix-validation.pipe';

@@ -210,7 +210,7 @@ export function loadConfig(env: Environment): AppConfig {
 }
 
 /** The files of TEMPLATE_DIR, one per template. */
-export const TEMPLATE_FILES: Readonly<Record<keyof ValidationTemplates, string>> = {
+const TEMPLATE_FILES: Readonly<Record<keyof ValidationTemplates, string>> = {
   emailSubject: 'email-subject.txt',
   emailText: 'email.txt',
   emailHtml: 'email.html',

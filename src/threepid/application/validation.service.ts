@@ -121,9 +121,10 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * The checks after the address parsed, in this order: allowed by the ThreePidPolicy, for anyone (403 M_THREEPID_DENIED),
-   * id_server with its token (M_INVALID_PARAM), next_link (M_INVALID_PARAM), not on any account
-   * (M_THREEPID_IN_USE). Then a token goes out unless this send_attempt was already served.
+   * The checks after the address parsed, in this order: the ThreePidPolicy lets anyone add it (403
+   * M_THREEPID_DENIED), id_server with its token (M_INVALID_PARAM), next_link (M_INVALID_PARAM),
+   * not on any account (M_THREEPID_IN_USE). Then a token goes out unless this send_attempt was
+   * already served, and once it went out, the request is announced.
    */
   private async requestToken(
     medium: Medium,
