@@ -64,6 +64,7 @@ export class AppModule {
               nextLinkHosts: threePid.nextLinkHosts,
               requestTokenLimit: settings.get('rateLimit', { infer: true }).requestToken,
               lifetimes: { tokenMs: threePid.tokenLifetimeMs, sessionMs: threePid.sessionLifetimeMs },
+              templates: threePid.templates,
               email: settings.get('email', { infer: true }),
               sms: settings.get('sms', { infer: true }),
               identityServers: settings.get('identityServer', { infer: true }),

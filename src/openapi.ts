@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { RateLimitedResponse } from './common/http/matrix-error.dto';
+import { RateLimitedErrorResponse } from './common/http/matrix-error.dto';
 
 const GETTING_STARTED = `
 The Matrix Client-Server "Account Administrative Contact" API: third-party identifiers (e-mail
@@ -33,7 +33,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addGlobalResponse({
       status: 429,
       description: 'This request was rate-limited (`M_LIMIT_EXCEEDED`); `Retry-After` gives the wait in seconds.',
-      type: RateLimitedResponse,
+      type: RateLimitedErrorResponse,
     })
     .build();
   return SwaggerModule.createDocument(app, config, { autoTagControllers: false });

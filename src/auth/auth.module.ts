@@ -8,9 +8,11 @@ import { AccessTokenService } from './application/access-token.service';
 import { AccountService } from './application/account.service';
 import { LoginService } from './application/login.service';
 import { PasswordAuthenticator } from './application/password-authenticator';
+import { AccessTokenResolver } from './application/ports/access-token-resolver';
+import { PasswordVerifier } from './application/ports/password-verifier';
 import { UiaService } from './application/uia.service';
 import { UserIdentifiers } from './application/user-identifiers';
-import { ConfigurableAuthModule } from './auth.options';
+import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule, UIA_OPTIONS } from './auth.options';
 import { AccessTokenRepository } from './domain/ports/access-token.repository';
 import { FailedAttemptRepository } from './domain/ports/failed-attempt.repository';
 import { PasswordHasher } from './domain/ports/password-hasher';
@@ -30,7 +32,9 @@ import { UserOrmEntity } from './infrastructure/user.orm-entity';
  * Accounts, login, access tokens and User-Interactive Authentication:
  * `AuthModule.forRoot({ serverName })` or `forRootAsync(...)`. Global unless `isGlobal: false`, so
  * that any feature module can put `@Authenticated()` or `@RequiresUia()` on its handlers, and
- * register login identifier types with UserIdentifiers.
+ * register login identifier types with UserIdentifiers. Its access tokens and passwords are the
+ * default AccessTokenResolver and PasswordVerifier; a host homeserver with accounts of its own
+ * imports AuthGuardsModule with its own instead of this module.
  */
 @Module({
   imports: [
@@ -53,7 +57,20 @@ import { UserOrmEntity } from './infrastructure/user.orm-entity';
     { provide: UiaSessionRepository, useClass: TypeOrmUiaSessionRepository },
     { provide: FailedAttemptRepository, useClass: TypeOrmFailedAttemptRepository },
     { provide: PasswordHasher, useClass: Argon2PasswordHasher },
+    { provide: AccessTokenResolver, useExisting: AccessTokenService },
+    { provide: PasswordVerifier, useExisting: PasswordAuthenticator },
+    { provide: UIA_OPTIONS, useExisting: AUTH_MODULE_OPTIONS },
   ],
-  exports: [AccessTokenService, AccessTokenGuard, AccountService, UiaService, UiaGuard, UiaInterceptor, UserIdentifiers],
+  exports: [
+    AccessTokenService,
+    AccessTokenGuard,
+    AccountService,
+    UiaService,
+    UiaGuard,
+    UiaInterceptor,
+    UserIdentifiers,
+    AccessTokenResolver,
+    PasswordVerifier,
+  ],
 })
 export class AuthModule extends ConfigurableAuthModule {}

@@ -6,12 +6,17 @@ export interface FailedPasswordLimit {
   windowMs: number;
 }
 
-/** What the accounts feature needs to know about its homeserver. */
-export interface AuthModuleOptions {
-  /** The homeserver's name: the part after `:` in its user IDs. */
-  serverName: string;
+/** What User-Interactive Authentication needs to know: from AuthModule's options, or AuthGuardsModule's. */
+export interface UiaOptions {
   /** How long a User-Interactive Authentication session lives from its start. Default: AUTH_DEFAULTS. */
   uiaSessionLifetimeMs?: number;
+}
+export const UIA_OPTIONS = Symbol('UIA_OPTIONS');
+
+/** What the accounts feature needs to know about its homeserver. */
+export interface AuthModuleOptions extends UiaOptions {
+  /** The homeserver's name: the part after `:` in its user IDs. */
+  serverName: string;
   /** Default: AUTH_DEFAULTS. */
   failedPasswordLimit?: FailedPasswordLimit;
 }

@@ -1,4 +1,5 @@
 import type { RateLimit } from '../common/rate-limiter';
+import type { ValidationTemplates } from '../threepid/application/validation-messages';
 import type { Medium } from '../threepid/domain/medium';
 import type { ThreePidPattern } from '../threepid/domain/three-pid-policy';
 
@@ -67,6 +68,8 @@ export interface ThreePidConfig {
   tokenLifetimeMs: number;
   /** VALIDATION_SESSION_LIFETIME: how long a validation session lives, its use to add an address included. */
   sessionLifetimeMs: number;
+  /** TEMPLATE_DIR: the operator's texts of the validation messages; undefined for the defaults. */
+  templates?: ValidationTemplates;
 }
 
 export interface EmailConfig {

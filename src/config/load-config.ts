@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { join } from 'node:path';
+import { MessageTemplate, TEMPLATE_VARIABLES, TemplateVariableError, type ValidationTemplates } from '../threepid/application/validation-messages';
 import { IdServer } from '../threepid/domain/identity-server';
 import { isMedium } from '../threepid/domain/medium';
 import type { ThreePidPattern } from '../threepid/domain/three-pid-policy';
@@ -170,6 +173,9 @@ export function loadConfig(env: Environment): AppConfig {
     if (!HOST_PATTERN.test(host)) fail(`NEXT_LINK_ALLOWED_HOSTS entries must be host names or *.domain (got "${host}")`, undefined);
   }
 
+  const templateDir = read('TEMPLATE_DIR');
+  const templates = templateDir === undefined ? undefined : readTemplates(templateDir, (problem) => fail(`TEMPLATE_DIR: ${problem}`, undefined));
+
   const tokenLifetimeMs = duration('VALIDATION_TOKEN_LIFETIME');
   const sessionLifetimeMs = duration('VALIDATION_SESSION_LIFETIME');
   if (tokenLifetimeMs > sessionLifetimeMs) fail('VALIDATION_TOKEN_LIFETIME must not be longer than VALIDATION_SESSION_LIFETIME', undefined);
@@ -187,6 +193,7 @@ export function loadConfig(env: Environment): AppConfig {
       nextLinkHosts,
       tokenLifetimeMs,
       sessionLifetimeMs,
+      templates,
     },
     email: { smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']), from: emailFrom },
     sms: { webhookUrl: url('SMS_WEBHOOK_URL', ['http:', 'https:']) },
@@ -206,6 +213,46 @@ export function loadConfig(env: Environment): AppConfig {
   };
   if (problems.length > 0) throw new InvalidConfigError(problems);
   return config;
+}
+
+/** The files of TEMPLATE_DIR, one per template. */
+const TEMPLATE_FILES: Readonly<Record<keyof ValidationTemplates, string>> = {
+  emailSubject: 'email-subject.txt',
+  emailText: 'email.txt',
+  emailHtml: 'email.html',
+  smsText: 'sms.txt',
+};
+const ONE_LINE_TEMPLATES: readonly (keyof ValidationTemplates)[] = ['emailSubject', 'smsText'];
+
+/**
+ * Every template from its file, checked as the module will use it: readable, not empty, one line
+ * where it must be (surrounding white space and the final newline dropped), and no variable the
+ * template does not have.
+ */
+function readTemplates(dir: string, fail: (problem: string) => void): ValidationTemplates {
+  const templates = {} as ValidationTemplates;
+  for (const [name, file] of Object.entries(TEMPLATE_FILES) as [keyof ValidationTemplates, string][]) {
+    let source: string;
+    try {
+      source = readFileSync(join(dir, file), 'utf8');
+    } catch (error) {
+      fail(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      continue;
+    }
+    if (ONE_LINE_TEMPLATES.includes(name)) {
+      source = source.trim();
+      if (/[\r\n]/.test(source)) fail(`${file} must be one line`);
+    }
+    if (!source.trim()) fail(`${file} is empty`);
+    try {
+      MessageTemplate.parse(name, source);
+    } catch (error) {
+      if (!(error instanceof TemplateVariableError)) throw error;
+      fail(`${file} uses {{${error.variable}}}, which is not one of its variables (${TEMPLATE_VARIABLES[name].join(', ')})`);
+    }
+    templates[name] = source;
+  }
+  return templates;
 }
 
 /**

@@ -1,9 +1,15 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { RateLimit } from '../common/rate-limiter';
+import type { ValidationTemplates } from './application/validation-messages';
 import { Medium } from './domain/medium';
 import type { EmailSender } from './domain/ports/email-sender';
 import type { IdentityServerGateway } from './domain/ports/identity-server.gateway';
 import type { SmsSender } from './domain/ports/sms-sender';
+import type { ThreePidBindingRepository } from './domain/ports/three-pid-binding.repository';
+import type { ThreePidEventPublisher } from './domain/ports/three-pid-event-publisher';
+import type { ThreePidPolicy } from './domain/ports/three-pid-policy';
+import type { ThreePidRepository } from './domain/ports/three-pid.repository';
+import type { ValidationSessionRepository } from './domain/ports/validation-session.repository';
 import type { ThreePidPattern } from './domain/three-pid-policy';
 import type { ValidationLifetimes } from './domain/validation-session';
 
@@ -23,13 +29,15 @@ export interface ThreePidModuleOptions {
   publicBaseUrl: string;
   /** The media whose validation messages are delivered; addresses of other media cannot be added. */
   media: Medium[];
-  /** If not empty, only addresses matching one of these may be added. */
+  /** If not empty, only addresses matching one of these may be added (the default ThreePidPolicy). */
   allowlist: ThreePidPattern[];
   /**
    * requestToken calls per client IP and per address, counted by the RateLimiter the host provides
    * (the standalone server's RateLimitModule); without either, not limited here.
    */
   requestTokenLimit?: RateLimit;
+  /** The host's own rules on who may add and remove which address, instead of `allowlist`. */
+  policy?: ThreePidPolicy;
   /** Hosts a `next_link` may point at; undefined allows any http(s) URL. */
   nextLinkHosts?: string[];
   lifetimes: ValidationLifetimes;
@@ -41,6 +49,11 @@ export interface ThreePidModuleOptions {
   emailSender?: EmailSender;
   /** The host's own SMS gateway, instead of the default SmsSender. */
   smsSender?: SmsSender;
+  /**
+   * The host's own texts for the validation e-mail and SMS, instead of the defaults (any of them;
+   * see ValidationTemplates). A template naming a variable it does not have stops start-up.
+   */
+  templates?: Partial<ValidationTemplates>;
   /** Which identity servers users may bind at and unbind from, and how they are reached. */
   identityServers?: IdentityServerOptions;
   /**
@@ -48,6 +61,15 @@ export interface ThreePidModuleOptions {
    * with the injected ServerSigner). The allow-list still applies before it is called.
    */
   identityServerGateway?: IdentityServerGateway;
+  /** Where the module's events go, instead of Nest's EventEmitter2 (when the host imports EventEmitterModule). */
+  eventPublisher?: ThreePidEventPublisher;
+  /**
+   * The host's own storage, instead of the TypeORM repositories (which need a DataSource either
+   * way). A ThreePidRepository must add a 3PID and save the session it uses up in one transaction.
+   */
+  threePidRepository?: ThreePidRepository;
+  validationSessionRepository?: ValidationSessionRepository;
+  threePidBindingRepository?: ThreePidBindingRepository;
 }
 
 export interface IdentityServerOptions {

@@ -1,5 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import { CommonModule } from '../common/common.module';
 import { DeprecatedAddGuard } from './api/deprecated-add.guard';
 import { SubmitTokenController } from './api/submit-token.controller';
@@ -9,14 +11,19 @@ import { ValidationController } from './api/validation.controller';
 import { IdentityServerService } from './application/identity-server.service';
 import { ThreePidLogin } from './application/three-pid-login';
 import { ThreePidService } from './application/three-pid.service';
+import { ValidationMessages } from './application/validation-messages';
 import { ValidationService } from './application/validation.service';
 import { EmailSender } from './domain/ports/email-sender';
 import { IdentityServerGateway } from './domain/ports/identity-server.gateway';
 import { IdentityServerPolicy } from './domain/identity-server';
 import { SmsSender } from './domain/ports/sms-sender';
 import { ThreePidBindingRepository } from './domain/ports/three-pid-binding.repository';
+import { ThreePidEventPublisher } from './domain/ports/three-pid-event-publisher';
+import { ThreePidPolicy } from './domain/ports/three-pid-policy';
 import { ThreePidRepository } from './domain/ports/three-pid.repository';
 import { ValidationSessionRepository } from './domain/ports/validation-session.repository';
+import { ThreePidAllowlist } from './domain/three-pid-policy';
+import { EventEmitterThreePidEventPublisher } from './infrastructure/event-emitter.publisher';
 import { LogEmailSender } from './infrastructure/log-email.sender';
 import { LogSmsSender } from './infrastructure/log-sms.sender';
 import { HttpIdentityServerGateway } from './infrastructure/http-identity-server.gateway';
@@ -34,9 +41,10 @@ import { ConfigurableThreePidModule, IDENTITY_SERVER_DEFAULTS, THREE_PID_MODULE_
 /**
  * The Account Administrative Contact API. `ThreePidModule.forRoot({...})` or
  * `ThreePidModule.forRootAsync({ inject, useFactory })`; each port has a default adapter, and the
- * senders and the identity-server gateway can be the host's own (`emailSender`, `smsSender`,
- * `identityServerGateway` in the options). The default gateway signs unbinds with the
- * ServerSigner the host provides (SigningModule, or its own).
+ * host's own takes over when the options name one (`emailSender`, `smsSender`,
+ * `identityServerGateway`, `policy`, `eventPublisher`, the repositories). The default gateway signs
+ * unbinds with the ServerSigner the host provides (SigningModule, or its own). Requests are
+ * authenticated by AuthModule, or by AuthGuardsModule with the host's own accounts.
  */
 @Module({
   imports: [CommonModule, TypeOrmModule.forFeature([ThreePidOrmEntity, ValidationSessionOrmEntity, ThreePidBindingOrmEntity])],
@@ -60,9 +68,41 @@ import { ConfigurableThreePidModule, IDENTITY_SERVER_DEFAULTS, THREE_PID_MODULE_
         return new HttpIdentityServerGateway(settings, new IdentityServerPolicy(identityServers.allowlist ?? []), signer);
       },
     },
-    { provide: ThreePidRepository, useClass: TypeOrmThreePidRepository },
-    { provide: ThreePidBindingRepository, useClass: TypeOrmThreePidBindingRepository },
-    { provide: ValidationSessionRepository, useClass: TypeOrmValidationSessionRepository },
+    {
+      provide: ThreePidRepository,
+      inject: [THREE_PID_MODULE_OPTIONS, getRepositoryToken(ThreePidOrmEntity)],
+      useFactory: ({ threePidRepository }: ThreePidModuleOptions, rows: Repository<ThreePidOrmEntity>): ThreePidRepository =>
+        threePidRepository ?? new TypeOrmThreePidRepository(rows),
+    },
+    {
+      provide: ThreePidBindingRepository,
+      inject: [THREE_PID_MODULE_OPTIONS, getRepositoryToken(ThreePidBindingOrmEntity)],
+      useFactory: ({ threePidBindingRepository }: ThreePidModuleOptions, rows: Repository<ThreePidBindingOrmEntity>): ThreePidBindingRepository =>
+        threePidBindingRepository ?? new TypeOrmThreePidBindingRepository(rows),
+    },
+    {
+      provide: ValidationSessionRepository,
+      inject: [THREE_PID_MODULE_OPTIONS, getRepositoryToken(ValidationSessionOrmEntity)],
+      useFactory: ({ validationSessionRepository }: ThreePidModuleOptions, rows: Repository<ValidationSessionOrmEntity>): ValidationSessionRepository =>
+        validationSessionRepository ?? new TypeOrmValidationSessionRepository(rows),
+    },
+    {
+      provide: ThreePidPolicy,
+      inject: [THREE_PID_MODULE_OPTIONS],
+      useFactory: ({ policy, allowlist }: ThreePidModuleOptions): ThreePidPolicy => policy ?? new ThreePidAllowlist(allowlist),
+    },
+    {
+      // Parsed once, so that a template naming an unknown variable stops start-up.
+      provide: ValidationMessages,
+      inject: [THREE_PID_MODULE_OPTIONS],
+      useFactory: ({ templates }: ThreePidModuleOptions): ValidationMessages => new ValidationMessages(templates),
+    },
+    {
+      provide: ThreePidEventPublisher,
+      inject: [THREE_PID_MODULE_OPTIONS, { token: EventEmitter2, optional: true }],
+      useFactory: ({ eventPublisher }: ThreePidModuleOptions, emitter?: EventEmitter2): ThreePidEventPublisher =>
+        eventPublisher ?? new EventEmitterThreePidEventPublisher(emitter),
+    },
     {
       provide: EmailSender,
       inject: [THREE_PID_MODULE_OPTIONS],

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Injectable, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { IsString } from 'class-validator';
 import {
+  AuthGuardsModule,
   AuthModule,
   ENTITIES,
   MatrixExceptionFilter,
@@ -26,7 +28,8 @@ import { AccountService } from '../../src/auth/application/account.service';
 import type { Requester as RequesterModel } from '../../src/auth/domain/user';
 import { RouteTable } from '../../src/common/http/route-table';
 import { ThreePidModuleOptions } from '../../src/threepid/three-pid.options';
-import { RecordingEmailSender, RecordingIdentityServerGateway } from '../fakes/threepid.fakes';
+import { FakeAccessTokenResolver, FakePasswordVerifier } from '../fakes/auth.fakes';
+import { FakeThreePidPolicy, RecordingEmailSender, RecordingIdentityServerGateway } from '../fakes/threepid.fakes';
 
 /** A host homeserver's own endpoint, behind the module's switches. */
 @Controller('_example/phone')
@@ -217,5 +220,137 @@ describe('SigningModule in a host application', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+/** A host feature that hears of every 3PID change, through Nest's event emitter. */
+@Injectable()
+class HostAuditLog {
+  readonly entries: { eventName: string; userId?: string; medium: string; address: string; occurredAt: number }[] = [];
+
+  @OnEvent('threepid.*')
+  record(event: { eventName: string; userId?: string; medium: string; address: string; occurredAt: number }): void {
+    this.entries.push({ eventName: event.eventName, userId: event.userId, medium: event.medium, address: event.address, occurredAt: event.occurredAt });
+  }
+}
+
+describe('ThreePidModule in a host application with accounts of its own (no AuthModule)', () => {
+  const ALICE = '@alice:host.example';
+  const BOB = '@bob:host.example';
+  let app: NestFastifyApplication;
+  let mailer: RecordingEmailSender;
+  let policy: FakeThreePidPolicy;
+  let audit: HostAuditLog;
+  const http = () => request(app.getHttpServer());
+  const as = (token: string) => ({ post: (path: string, body: object) => http().post(path).auth(token, { type: 'bearer' }).send(body) });
+
+  beforeAll(async () => {
+    const tokens = new FakeAccessTokenResolver();
+    tokens.tokens.set('alice-token', { userId: ALICE, deviceId: 'PHONE' });
+    tokens.tokens.set('bob-token', { userId: BOB, deviceId: 'LAPTOP' });
+    const passwords = new FakePasswordVerifier();
+    passwords.passwords.set(ALICE, 'alice in wonderland');
+    passwords.passwords.set(BOB, 'bob the builder');
+    mailer = new RecordingEmailSender();
+    policy = new FakeThreePidPolicy();
+    policy.deniedAdditions.add('mallory@example.org');
+
+    @Module({
+      imports: [
+        TypeOrmModule.forRoot({ type: 'better-sqlite3', database: ':memory:', entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: true }),
+        EventEmitterModule.forRoot({ wildcard: true }),
+        AuthGuardsModule.forRoot({ accessTokenResolver: tokens, passwordVerifier: passwords }),
+        ThreePidModule.forRoot({
+          changesEnabled: true,
+          serverName: 'host.example',
+          publicBaseUrl: 'https://host.example',
+          media: ['email'],
+          allowlist: [],
+          lifetimes: { tokenMs: 3_600_000, sessionMs: 86_400_000 },
+          email: { from: 'noreply@host.example' },
+          sms: {},
+          emailSender: mailer,
+          identityServerGateway: new RecordingIdentityServerGateway(),
+          policy,
+        }),
+      ],
+      controllers: [HostUiaController],
+      providers: [HostAuditLog],
+    })
+    class OwnAccountsHostModule {}
+
+    app = await NestFactory.create<NestFastifyApplication>(OwnAccountsHostModule, new FastifyAdapter(), { logger: false });
+    app.useGlobalPipes(new MatrixValidationPipe());
+    app.useGlobalFilters(new MatrixExceptionFilter(new RouteTable(), pino({ level: 'silent' })));
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    audit = app.get(HostAuditLog);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  /** requestToken, then the token from the host's mailer submitted as JSON; returns the credentials. */
+  const validate = async (address: string, clientSecret: string) => {
+    const { sid } = (await http().post('/_matrix/client/v3/account/3pid/email/requestToken').send({ client_secret: clientSecret, email: address, send_attempt: 1 }).expect(200)).body;
+    const token = new URL(mailer.sent.at(-1)!.text.match(/https:\S+/)![0]).searchParams.get('token');
+    await http().post('/_matrix/client/unstable/add_threepid/email/submit_token').send({ sid, client_secret: clientSecret, token }).expect(200);
+    return { sid, client_secret: clientSecret };
+  };
+  const addWithUia = async (token: string, user: string, password: string, credentials: object) => {
+    const { session } = (await as(token).post('/_matrix/client/v3/account/3pid/add', credentials).expect(401)).body;
+    const auth = { type: 'm.login.password', session, identifier: { type: 'm.id.user', user }, password };
+    return as(token).post('/_matrix/client/v3/account/3pid/add', { ...credentials, auth });
+  };
+
+  it("adds and removes an address with the host's tokens and passwords, and tells the host's listener each step", async () => {
+    audit.entries.length = 0;
+    const credentials = await validate('Alice@Example.org', 'alice-secret');
+    await addWithUia('alice-token', ALICE, 'alice in wonderland', credentials).then((response) => expect(response.body).toEqual({}));
+    const listed = await http().get('/_matrix/client/v3/account/3pid').auth('alice-token', { type: 'bearer' }).expect(200);
+    expect(listed.body.threepids).toEqual([expect.objectContaining({ medium: 'email', address: 'alice@example.org' })]);
+    await as('alice-token').post('/_matrix/client/v3/account/3pid/delete', { medium: 'email', address: 'alice@example.org' }).expect(200);
+
+    expect(audit.entries.map(({ eventName, userId, address }) => ({ eventName, userId, address }))).toEqual([
+      { eventName: 'threepid.validation_requested', userId: undefined, address: 'alice@example.org' },
+      { eventName: 'threepid.validated', userId: undefined, address: 'alice@example.org' },
+      { eventName: 'threepid.added', userId: ALICE, address: 'alice@example.org' },
+      { eventName: 'threepid.removed', userId: ALICE, address: 'alice@example.org' },
+    ]);
+    expect(audit.entries.every((entry) => Number.isSafeInteger(entry.occurredAt) && entry.medium === 'email')).toBe(true);
+  });
+
+  it("asks the host's password verifier in UIA, and refuses a token it does not know with 401 M_UNKNOWN_TOKEN", async () => {
+    const credentials = await validate('bob@example.org', 'bob-secret');
+    const wrong = await addWithUia('bob-token', BOB, 'not his password', credentials);
+    expect({ status: wrong.status, errcode: wrong.body.errcode }).toEqual({ status: 401, errcode: 'M_FORBIDDEN' });
+    const unknown = await as('nobody-token').post('/_matrix/client/v3/account/3pid/add', credentials);
+    expect({ status: unknown.status, errcode: unknown.body.errcode }).toEqual({ status: 401, errcode: 'M_UNKNOWN_TOKEN' });
+  });
+
+  it("refuses what the host's policy denies before anything is sent: 403 M_THREEPID_DENIED", async () => {
+    const sent = mailer.sent.length;
+    const response = await http().post('/_matrix/client/v3/account/3pid/email/requestToken').send({ client_secret: 's', email: 'mallory@example.org', send_attempt: 1 });
+    expect({ status: response.status, errcode: response.body.errcode }).toEqual({ status: 403, errcode: 'M_THREEPID_DENIED' });
+    expect(mailer.sent).toHaveLength(sent);
+  });
+
+  it('announces one addition when two users add the same address at once: the refused one announces nothing', async () => {
+    const alices = await validate('shared@example.org', 'alice-shared');
+    const bobs = await validate('shared@example.org', 'bob-shared');
+    audit.entries.length = 0;
+    const answers = await Promise.all([
+      addWithUia('alice-token', ALICE, 'alice in wonderland', alices),
+      addWithUia('bob-token', BOB, 'bob the builder', bobs),
+    ]);
+    expect(answers.map((answer) => answer.body.errcode ?? 'added').sort()).toEqual(['M_THREEPID_IN_USE', 'added']);
+    const winner = answers[0].status === 200 ? ALICE : BOB;
+    expect(audit.entries.map(({ eventName, userId }) => ({ eventName, userId }))).toEqual([{ eventName: 'threepid.added', userId: winner }]);
+  });
+
+  it("puts the host's requester on its own endpoints behind @RequiresUia()", async () => {
+    const { session } = (await as('bob-token').post('/_example/account/erase', { reason: 'moving on' }).expect(401)).body;
+    const auth = { type: 'm.login.password', session, identifier: { type: 'm.id.user', user: BOB }, password: 'bob the builder' };
+    expect((await as('bob-token').post('/_example/account/erase', { reason: 'moving on', auth }).expect(200)).body).toEqual({ erased: BOB, reason: 'moving on' });
   });
 });

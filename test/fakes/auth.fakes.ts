@@ -1,7 +1,9 @@
 import { PasswordAuthenticator } from '../../src/auth/application/password-authenticator';
+import { AccessTokenResolver } from '../../src/auth/application/ports/access-token-resolver';
+import { PasswordCredentials, PasswordVerifier } from '../../src/auth/application/ports/password-verifier';
 import { UserIdentifiers } from '../../src/auth/application/user-identifiers';
 import { AuthModuleOptions } from '../../src/auth/auth.options';
-import { UserIdTakenError } from '../../src/auth/domain/auth.errors';
+import { LoginFailedError, UserIdTakenError } from '../../src/auth/domain/auth.errors';
 import { AccessTokenRepository, IssuedAccessToken } from '../../src/auth/domain/ports/access-token.repository';
 import { FailedAttemptRepository } from '../../src/auth/domain/ports/failed-attempt.repository';
 import { PasswordHasher } from '../../src/auth/domain/ports/password-hasher';
@@ -178,4 +180,29 @@ export async function startedPasswordAuthenticator(parts: PasswordAuthenticatorP
   );
   await authenticator.onModuleInit();
   return authenticator;
+}
+
+/** A host's own access tokens: whatever `tokens` maps to a requester. */
+export class FakeAccessTokenResolver implements AccessTokenResolver {
+  readonly tokens = new Map<string, Requester>();
+
+  async resolve(accessToken: string): Promise<Requester | undefined> {
+    return this.tokens.get(accessToken);
+  }
+}
+
+/** A host's own accounts: `m.id.user` identifiers (full user IDs) and the passwords in `passwords`. */
+export class FakePasswordVerifier implements PasswordVerifier {
+  readonly passwords = new Map<string, string>();
+  readonly verified: string[] = [];
+
+  async identify(credentials: PasswordCredentials): Promise<string | undefined> {
+    const user = credentials.identifier?.type === 'm.id.user' ? credentials.identifier.user : credentials.user;
+    return typeof user === 'string' && this.passwords.has(user) ? user : undefined;
+  }
+
+  async verify(userId: string, password: string): Promise<void> {
+    this.verified.push(userId);
+    if (this.passwords.get(userId) !== password) throw new LoginFailedError();
+  }
 }

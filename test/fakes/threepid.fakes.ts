@@ -12,10 +12,13 @@ import {
 } from '../../src/threepid/domain/ports/identity-server.gateway';
 import { ThreePidBinding, ThreePidBindingRepository } from '../../src/threepid/domain/ports/three-pid-binding.repository';
 import { SmsSender } from '../../src/threepid/domain/ports/sms-sender';
+import { ThreePidEventPublisher } from '../../src/threepid/domain/ports/three-pid-event-publisher';
+import { ThreePidCandidate, ThreePidPolicy } from '../../src/threepid/domain/ports/three-pid-policy';
 import { ThreePidRepository } from '../../src/threepid/domain/ports/three-pid.repository';
 import { ValidationSessionConflictError, ValidationSessionRepository } from '../../src/threepid/domain/ports/validation-session.repository';
 import { Medium } from '../../src/threepid/domain/medium';
 import { ThreePid } from '../../src/threepid/domain/three-pid';
+import { ThreePidEvent } from '../../src/threepid/domain/three-pid.events';
 import { ThreePidInUseError } from '../../src/threepid/domain/three-pid.errors';
 import { ValidationSession, ValidationSessionState } from '../../src/threepid/domain/validation-session';
 
@@ -189,4 +192,35 @@ export class RecordingIdentityServerGateway implements IdentityServerGateway {
 async function answer<T>(outcome: T | Error): Promise<T> {
   if (outcome instanceof Error) throw outcome;
   return outcome;
+}
+
+/** Keeps every event published, in order. */
+export class RecordingEventPublisher implements ThreePidEventPublisher {
+  readonly events: ThreePidEvent[] = [];
+
+  publish(event: ThreePidEvent): void {
+    this.events.push(event);
+  }
+
+  /** The events' names, in order. */
+  get names(): string[] {
+    return this.events.map((event) => event.eventName);
+  }
+}
+
+/** A host's own rules: addresses in `deniedAdditions` and `keptAddresses` are refused; every question asked is recorded. */
+export class FakeThreePidPolicy implements ThreePidPolicy {
+  readonly deniedAdditions = new Set<string>();
+  readonly keptAddresses = new Set<string>();
+  readonly asked: { question: 'mayAdd' | 'mayRemove'; candidate: ThreePidCandidate }[] = [];
+
+  async mayAdd(candidate: ThreePidCandidate): Promise<boolean> {
+    this.asked.push({ question: 'mayAdd', candidate });
+    return !this.deniedAdditions.has(candidate.address);
+  }
+
+  async mayRemove(threePid: Required<ThreePidCandidate>): Promise<boolean> {
+    this.asked.push({ question: 'mayRemove', candidate: threePid });
+    return !this.keptAddresses.has(threePid.address);
+  }
 }

@@ -1,7 +1,7 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AccessTokenService } from '../application/access-token.service';
-import { MissingTokenError } from '../domain/auth.errors';
+import { AccessTokenResolver } from '../application/ports/access-token-resolver';
+import { MissingTokenError, UnknownTokenError } from '../domain/auth.errors';
 import { Requester } from '../domain/user';
 
 export type AuthenticatedRequest = FastifyRequest & { requester?: Requester };
@@ -11,15 +11,20 @@ const BEARER = /^Bearer +(\S+) *$/i;
 /**
  * Requires an access token, as an `Authorization: Bearer` header or an `access_token` query
  * parameter (not both), and records who made the request for `@Requester()` (unless the rate-limit
- * guard, which runs first, already found that out from the same token).
+ * guard, which runs first, already found that out from the same token). Whose token it is, the
+ * AccessTokenResolver says: AuthModule's, or a host's own.
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
-  constructor(private readonly tokens: AccessTokenService) {}
+  constructor(@Inject(AccessTokenResolver) private readonly tokens: AccessTokenResolver) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    request.requester ??= await this.tokens.authenticate(presentedAccessToken(request));
+    if (!request.requester) {
+      const requester = await this.tokens.resolve(presentedAccessToken(request));
+      if (!requester) throw new UnknownTokenError();
+      request.requester = requester;
+    }
     return true;
   }
 }

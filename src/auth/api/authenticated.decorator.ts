@@ -26,7 +26,8 @@ export function Authenticated(): MethodDecorator & ClassDecorator {
   );
 }
 
-/** Who made the request; only on handlers marked `@Authenticated()`. */
+/** Who made the request: `@Requester() requester: Requester`, on handlers marked `@Authenticated()` or `@RequiresUia()`. */
+export type Requester = RequesterModel;
 export const Requester = createParamDecorator(
   (_data: unknown, context: ExecutionContext): RequesterModel => {
     const requester = context.switchToHttp().getRequest<AuthenticatedRequest>().requester;

@@ -15,7 +15,7 @@ import { Reflector } from '@nestjs/core';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
-import { RateLimitedResponse } from '../../common/http/matrix-error.dto';
+import { RateLimitedErrorResponse } from '../../common/http/matrix-error.dto';
 import { MatrixValidationPipe } from '../../common/http/matrix-validation.pipe';
 import { UiaService } from '../application/uia.service';
 import { AccessTokenGuard, AuthenticatedRequest } from './access-token.guard';
@@ -106,7 +106,7 @@ export function RequiresUia(purpose: string): MethodDecorator {
       }),
       ApiTooManyRequestsResponse({
         description: 'Too many requests, or too many wrong passwords for this account (`M_LIMIT_EXCEEDED`, with `retry_after_ms`).',
-        type: RateLimitedResponse,
+        type: RateLimitedErrorResponse,
       }),
     )(target, key, descriptor);
 }

@@ -11,18 +11,10 @@ import { FailedAttemptRepository } from '../domain/ports/failed-attempt.reposito
 import { PasswordHasher } from '../domain/ports/password-hasher';
 import { UserRepository } from '../domain/ports/user.repository';
 import type { User } from '../domain/user';
+import { PasswordCredentials, PasswordVerifier } from './ports/password-verifier';
 import { THIRD_PARTY_IDENTIFIER, USER_IDENTIFIER, UserIdentifier, UserIdentifiers } from './user-identifiers';
 
-/** The fields of an `m.login.password` login or UIA stage, the deprecated top-level ones included. */
-export interface PasswordCredentials {
-  identifier?: UserIdentifier;
-  /** Deprecated: the user ID or localpart, for clients older than `identifier`. */
-  user?: string;
-  /** Deprecated: a 3PID, for clients older than `identifier`. */
-  medium?: string;
-  address?: string;
-  password?: string;
-}
+export type { PasswordCredentials };
 
 const PURGE_INTERVAL_MS = 5 * 60_000;
 
@@ -32,7 +24,7 @@ const PURGE_INTERVAL_MS = 5 * 60_000;
  * limit wherever the guesses come in.
  */
 @Injectable()
-export class PasswordAuthenticator implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
+export class PasswordAuthenticator implements PasswordVerifier, OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PasswordAuthenticator.name);
   private readonly limit: FailedPasswordLimit;
   /** Verified against when the user does not exist, so that both failures take as long. */

@@ -4,12 +4,13 @@ import { canonicalJson } from '../../common/canonical-json';
 import { MatrixError } from '../../common/errors/matrix-error';
 import { PeriodicPurge } from '../../common/periodic-purge';
 import { sha256Hex } from '../../common/sha256';
-import { AUTH_DEFAULTS, AUTH_MODULE_OPTIONS, type AuthModuleOptions } from '../auth.options';
+import type { AuthGuardsModuleOptions } from '../auth-guards.options';
+import { AUTH_DEFAULTS, type AuthModuleOptions, UIA_OPTIONS } from '../auth.options';
 import { LoginFailedError, UnsupportedLoginError } from '../domain/auth.errors';
 import { UiaSessionConflictError, UiaSessionRepository } from '../domain/ports/uia-session.repository';
 import { UiaFlow, UiaSession } from '../domain/uia-session';
 import { UiaChallenge, UiaSessionInUseError, UiaWrongUserError, UnknownUiaSessionError } from '../domain/uia.errors';
-import { PasswordAuthenticator, PasswordCredentials } from './password-authenticator';
+import { PasswordCredentials, PasswordVerifier } from './ports/password-verifier';
 
 export const PASSWORD_STAGE = 'm.login.password';
 
@@ -48,9 +49,9 @@ export class UiaService implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(UiaSessionRepository) private readonly sessions: UiaSessionRepository,
-    private readonly passwords: PasswordAuthenticator,
+    @Inject(PasswordVerifier) private readonly passwords: PasswordVerifier,
     @Inject(Clock) private readonly clock: Clock,
-    @Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions,
+    @Inject(UIA_OPTIONS) options: AuthModuleOptions | AuthGuardsModuleOptions,
   ) {
     this.sessionLifetimeMs = options.uiaSessionLifetimeMs ?? AUTH_DEFAULTS.uiaSessionLifetimeMs;
   }

@@ -1,6 +1,5 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, ValueTransformer } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, ValueTransformer } from 'typeorm';
 import { msTimestamp } from '../../database/ms-timestamp.transformer';
-import { UserOrmEntity } from './user.orm-entity';
 
 const stageList: ValueTransformer = {
   to: (stages: string[]) => JSON.stringify(stages),
@@ -9,17 +8,13 @@ const stageList: ValueTransformer = {
 
 @Entity('uia_sessions')
 @Index('idx_uia_sessions_created', ['createdAt'])
+@Index('idx_uia_sessions_user', ['userId'])
 export class UiaSessionOrmEntity {
   @PrimaryColumn({ name: 'session_id', type: 'varchar', length: 64 })
   sessionId!: string;
 
   @Column({ name: 'user_id', type: 'varchar', length: 255 })
   userId!: string;
-
-  /** Deleting an account deletes its sessions. */
-  @ManyToOne(() => UserOrmEntity, { onDelete: 'CASCADE', onUpdate: 'NO ACTION' })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_uia_sessions_user' })
-  user?: UserOrmEntity;
 
   @Column({ name: 'request_hash', type: 'varchar', length: 64 })
   requestHash!: string;

@@ -2,6 +2,7 @@ import { CreateAccounts1764201600000 } from './1764201600000-create-accounts';
 import { CreateValidationSessions1764979200000 } from './1764979200000-create-validation-sessions';
 import { CreateUiaSessions1765411200000 } from './1765411200000-create-uia-sessions';
 import { CreateThreePidBindings1766016000000 } from './1766016000000-create-threepid-bindings';
+import { DetachFromAccounts1767225600000 } from './1767225600000-detach-from-accounts';
 
 /** Every migration, oldest first. A host application that runs its own migrations includes these. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateValidationSessions1764979200000,
   CreateUiaSessions1765411200000,
   CreateThreePidBindings1766016000000,
+  DetachFromAccounts1767225600000,
 ];

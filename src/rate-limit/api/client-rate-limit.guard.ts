@@ -1,11 +1,11 @@
-import { ExecutionContext, Injectable, Optional } from '@nestjs/common';
+import { ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectThrottlerOptions, InjectThrottlerStorage, normalizeIp, ThrottlerGuard } from '@nestjs/throttler';
 import type { ThrottlerLimitDetail, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { presentedAccessToken } from '../../auth/api/access-token.guard';
 import { requiresAccessToken } from '../../auth/api/authenticated.decorator';
-import { AccessTokenService } from '../../auth/application/access-token.service';
+import { AccessTokenResolver } from '../../auth/application/ports/access-token-resolver';
 import type { Requester } from '../../auth/domain/user';
 import { RateLimitedError } from '../../common/errors/matrix-error';
 import { sha256Hex } from '../../common/sha256';
@@ -25,7 +25,7 @@ export class ClientRateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
-    @Optional() private readonly tokens?: AccessTokenService,
+    @Optional() @Inject(AccessTokenResolver) private readonly tokens?: AccessTokenResolver,
   ) {
     super(options, storage, reflector);
   }
@@ -48,10 +48,10 @@ export class ClientRateLimitGuard extends ThrottlerGuard {
 
   private async identify(request: LimitedRequest): Promise<Requester | undefined> {
     try {
-      request.requester = await this.tokens!.authenticate(presentedAccessToken(request));
+      request.requester = await this.tokens!.resolve(presentedAccessToken(request));
       return request.requester;
     } catch {
-      return undefined; // no token, or not a valid one: the access-token guard answers that
+      return undefined; // no token, or one sent two ways: the access-token guard answers that
     }
   }
 }

@@ -9,12 +9,13 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import { Authenticated, Requester } from '../../auth/api/authenticated.decorator';
 import { RequiresUia } from '../../auth/api/requires-uia.decorator';
 import type { Requester as RequesterModel } from '../../auth/domain/user';
 import { MissingParamError } from '../../common/errors/matrix-error';
-import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
+import { MatrixErrorResponse, RateLimitedErrorResponse } from '../../common/http/matrix-error.dto';
 import { CLIENT_V3 } from '../../common/http/matrix-routes';
 import { IdentityServerService } from '../application/identity-server.service';
 import { ThreePidService } from '../application/three-pid.service';
@@ -130,6 +131,7 @@ export class ThreePidController {
     type: MatrixErrorResponse,
     description: 'The request was invalid, the identity server is not trusted (`M_SERVER_NOT_TRUSTED`), or it refused (e.g. `M_SESSION_NOT_VALIDATED`).',
   })
+  @ApiTooManyRequestsResponse({ type: RateLimitedErrorResponse, description: 'This request was rate-limited (`M_LIMIT_EXCEEDED`), here or by the identity server.' })
   @IdentityServerFailureResponses()
   async bind(@Requester() requester: RequesterModel, @Body() body: BindThreePidBody): Promise<Record<string, never>> {
     await this.identityServers.bind(requester.userId, {

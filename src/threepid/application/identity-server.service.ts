@@ -5,7 +5,9 @@ import { IdentityServerUnavailableError } from '../domain/identity-server.errors
 import { isMedium, Medium } from '../domain/medium';
 import { IdentityServerGateway, UnbindResult } from '../domain/ports/identity-server.gateway';
 import { ThreePidBindingRepository } from '../domain/ports/three-pid-binding.repository';
+import { ThreePidEventPublisher } from '../domain/ports/three-pid-event-publisher';
 import { canonicalAddress } from '../domain/three-pid-address';
+import { ThreePidBoundEvent, ThreePidUnboundEvent } from '../domain/three-pid.events';
 import { THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from '../three-pid.options';
 
 /** What a client sends to bind a 3PID it validated at an identity server. */
@@ -38,6 +40,7 @@ export class IdentityServerService {
     @Inject(ThreePidBindingRepository) private readonly bindings: ThreePidBindingRepository,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(THREE_PID_MODULE_OPTIONS) options: ThreePidModuleOptions,
+    @Inject(ThreePidEventPublisher) private readonly events: ThreePidEventPublisher,
   ) {
     this.policy = new IdentityServerPolicy(options.identityServers?.allowlist ?? []);
   }
@@ -56,7 +59,9 @@ export class IdentityServerService {
     });
     if (published.mxid !== userId) throw new IdentityServerUnavailableError('invalid-answer', idServer, 'bound another user');
     const { medium, address } = recognised(idServer, published.medium, published.address);
-    await this.bindings.record({ userId, medium, address, idServer: idServer.toString(), boundAt: this.clock.now() });
+    const boundAt = this.clock.now();
+    await this.bindings.record({ userId, medium, address, idServer: idServer.toString(), boundAt });
+    this.events.publish(new ThreePidBoundEvent(userId, medium, address, idServer.toString(), boundAt));
   }
 
   /** POST /account/3pid/unbind: the address as the client wrote it. */
@@ -77,6 +82,7 @@ export class IdentityServerService {
       servers.map(async (idServer) => {
         const result = await this.gateway.unbind(idServer, { mxid: userId, medium, address });
         await this.bindings.remove(userId, medium, address, idServer.toString());
+        this.events.publish(new ThreePidUnboundEvent(userId, medium, address, idServer.toString(), result, this.clock.now()));
         return result;
       }),
     );

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { THIRD_PARTY_IDENTIFIER, UserIdentifier, UserIdentifiers } from '../../auth/application/user-identifiers';
 import { MissingParamError } from '../../common/errors/matrix-error';
 import { isMedium } from '../domain/medium';
@@ -10,16 +10,18 @@ export const PHONE_IDENTIFIER = 'm.id.phone';
 /**
  * Login and re-authentication by an address on the account: `m.id.thirdparty` (e-mail
  * canonicalised, as everywhere) and `m.id.phone` (a number as the user typed it). An address that
- * cannot be canonicalised names nobody, so it fails as an unknown user does.
+ * cannot be canonicalised names nobody, so it fails as an unknown user does. A host with accounts
+ * of its own (no AuthModule, so no UserIdentifiers) has no login of ours to extend.
  */
 @Injectable()
 export class ThreePidLogin implements OnModuleInit {
   constructor(
-    private readonly identifiers: UserIdentifiers,
+    @Optional() @Inject(UserIdentifiers) private readonly identifiers: UserIdentifiers | undefined,
     @Inject(ThreePidRepository) private readonly threePids: ThreePidRepository,
   ) {}
 
   onModuleInit(): void {
+    if (!this.identifiers) return;
     this.identifiers.register(THIRD_PARTY_IDENTIFIER, async (identifier) =>
       this.ownerOf(requiredField(identifier, 'medium'), requiredField(identifier, 'address')),
     );

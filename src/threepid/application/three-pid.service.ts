@@ -2,13 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { Medium } from '../domain/medium';
 import { UnbindResult } from '../domain/ports/identity-server.gateway';
+import { ThreePidEventPublisher } from '../domain/ports/three-pid-event-publisher';
+import { ThreePidPolicy } from '../domain/ports/three-pid-policy';
 import { ThreePidRepository } from '../domain/ports/three-pid.repository';
 import { ValidationSessionConflictError, ValidationSessionRepository } from '../domain/ports/validation-session.repository';
 import { ThreePid } from '../domain/three-pid';
 import { canonicalAddress } from '../domain/three-pid-address';
-import { ThreePidAllowlist } from '../domain/three-pid-policy';
-import { MediumNotSupportedError, ThreePidAlreadyOnAccountError, ThreePidInUseError } from '../domain/three-pid.errors';
-import { ThreePidAuthFailedError } from '../domain/validation.errors';
+import { ThreePidAddedEvent, ThreePidRemovedEvent } from '../domain/three-pid.events';
+import {
+  MediumNotSupportedError,
+  ThreePidAlreadyOnAccountError,
+  ThreePidInUseError,
+  ThreePidRemovalDeniedError,
+} from '../domain/three-pid.errors';
+import { ThreePidAuthFailedError, ThreePidDeniedError } from '../domain/validation.errors';
 import { IdentityServerRefusedError } from '../domain/identity-server.errors';
 import { THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from '../three-pid.options';
 import { IdentityServerService } from './identity-server.service';
@@ -28,20 +35,21 @@ export interface LegacyThreePidCredentials extends ThreePidCredentials {
 /** A concurrent submitToken may save the session between our read and our write; then we read again. */
 const MAX_CONFLICT_RETRIES = 10;
 
-/** The 3PIDs on users' accounts: listing, adding with a validated session, removing. */
+/**
+ * The 3PIDs on users' accounts: listing, adding with a validated session, removing, as the
+ * ThreePidPolicy allows. Each change is published as an event once it is stored.
+ */
 @Injectable()
 export class ThreePidService {
-  private readonly allowlist: ThreePidAllowlist;
-
   constructor(
     @Inject(ThreePidRepository) private readonly threePids: ThreePidRepository,
     @Inject(ValidationSessionRepository) private readonly sessions: ValidationSessionRepository,
     private readonly identityServers: IdentityServerService,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(THREE_PID_MODULE_OPTIONS) private readonly options: ThreePidModuleOptions,
-  ) {
-    this.allowlist = new ThreePidAllowlist(options.allowlist);
-  }
+    @Inject(ThreePidPolicy) private readonly policy: ThreePidPolicy,
+    @Inject(ThreePidEventPublisher) private readonly events: ThreePidEventPublisher,
+  ) {}
 
   list(userId: string): Promise<ThreePid[]> {
     return this.threePids.findByUser(userId);
@@ -58,9 +66,10 @@ export class ThreePidService {
       if (!session) throw new ThreePidAuthFailedError('unknown');
       const now = this.clock.now();
       session.consume(credentials.clientSecret, now, this.options.lifetimes);
-      this.assertAddable(session.medium, session.address);
+      await this.assertAddable(userId, session.medium, session.address);
       try {
         await this.threePids.addConsumingSession(new ThreePid(userId, session.medium, session.address, session.validatedAt!, now), session);
+        this.events.publish(new ThreePidAddedEvent(userId, session.medium, session.address, now));
         return;
       } catch (error) {
         if (error instanceof ValidationSessionConflictError && tries < MAX_CONFLICT_RETRIES) continue;
@@ -98,18 +107,20 @@ export class ThreePidService {
       if (error instanceof IdentityServerRefusedError) throw new ThreePidAuthFailedError('not-confirmed');
       throw error;
     }
-    this.assertAddable(confirmed.medium, confirmed.address);
+    await this.assertAddable(userId, confirmed.medium, confirmed.address);
+    const now = this.clock.now();
     try {
-      await this.threePids.add(new ThreePid(userId, confirmed.medium, confirmed.address, confirmed.validatedAt, this.clock.now()));
+      await this.threePids.add(new ThreePid(userId, confirmed.medium, confirmed.address, confirmed.validatedAt, now));
     } catch (error) {
       throw await this.explainInUse(error, userId, confirmed.medium, confirmed.address);
     }
+    this.events.publish(new ThreePidAddedEvent(userId, confirmed.medium, confirmed.address, now));
   }
 
-  /** The settings may have changed since the address was validated. */
-  private assertAddable(medium: Medium, address: string): void {
+  /** The settings, or the policy's answer, may have changed since the address was validated. */
+  private async assertAddable(userId: string, medium: Medium, address: string): Promise<void> {
     if (!this.options.media.includes(medium)) throw new MediumNotSupportedError(medium);
-    this.allowlist.assertAllowed(medium, address);
+    if (!(await this.policy.mayAdd({ medium, address, userId }))) throw new ThreePidDeniedError(medium);
   }
 
   /** An address in use that is the caller's own gets a message saying so. */
@@ -125,12 +136,16 @@ export class ThreePidService {
    * `idServer`, or else wherever it was bound through this homeserver (if that fails, the address
    * stays and the error is the answer). An address not on the account (another user's, say) is
    * left alone, identity servers included, with the answer for nothing to unbind: `no-support`.
+   * An address the ThreePidPolicy keeps is left alone too, with 403 M_FORBIDDEN.
    */
   async remove(userId: string, medium: Medium, rawAddress: string, idServer?: string): Promise<UnbindResult> {
     const address = canonicalAddress(medium, rawAddress);
     if ((await this.threePids.findOwner(medium, address)) !== userId) return 'no-support';
+    if (!(await this.policy.mayRemove({ userId, medium, address }))) throw new ThreePidRemovalDeniedError();
     const unbound = await this.identityServers.unbindCanonical(userId, medium, address, idServer);
-    await this.threePids.remove(userId, medium, address);
+    if (await this.threePids.remove(userId, medium, address)) {
+      this.events.publish(new ThreePidRemovedEvent(userId, medium, address, this.clock.now()));
+    }
     return unbound;
   }
 

@@ -6,20 +6,18 @@ import { InvalidParamError } from '../../common/errors/matrix-error';
 import { Medium } from '../domain/medium';
 import { EmailSender } from '../domain/ports/email-sender';
 import { SmsSender } from '../domain/ports/sms-sender';
+import { ThreePidEventPublisher } from '../domain/ports/three-pid-event-publisher';
+import { ThreePidPolicy } from '../domain/ports/three-pid-policy';
 import { ThreePidRepository } from '../domain/ports/three-pid.repository';
 import { ValidationSessionConflictError, ValidationSessionRepository } from '../domain/ports/validation-session.repository';
 import { canonicalEmail, parsePhoneNumber } from '../domain/three-pid-address';
+import { ThreePidValidatedEvent, ValidationRequestedEvent } from '../domain/three-pid.events';
 import { ThreePidInUseError } from '../domain/three-pid.errors';
-import { NextLinkPolicy, ThreePidAllowlist } from '../domain/three-pid-policy';
-import { DeliveryFailedError, DeliveryInProgressError, NoValidSessionError } from '../domain/validation.errors';
+import { NextLinkPolicy } from '../domain/three-pid-policy';
+import { DeliveryFailedError, DeliveryInProgressError, NoValidSessionError, ThreePidDeniedError } from '../domain/validation.errors';
 import { SubmitOutcome, ValidationSession } from '../domain/validation-session';
 import { THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from '../three-pid.options';
-import {
-  emailValidationLink,
-  emailValidationMessage,
-  MSISDN_SUBMIT_TOKEN_PATH,
-  smsValidationText,
-} from './validation-messages';
+import { emailValidationLink, MSISDN_SUBMIT_TOKEN_PATH, ValidationMessages } from './validation-messages';
 
 /** What both requestToken endpoints take, in domain terms. */
 export interface TokenRequest {
@@ -67,7 +65,6 @@ const MAX_CONFLICT_RETRIES = 10;
 @Injectable()
 export class ValidationService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ValidationService.name);
-  private readonly allowlist: ThreePidAllowlist;
   private readonly nextLinks: NextLinkPolicy;
   private readonly purge = new PeriodicPurge('expired validation sessions', PURGE_INTERVAL_MS, () => this.purgeExpired(), this.logger);
 
@@ -78,9 +75,11 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     @Inject(SmsSender) private readonly sms: SmsSender,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(THREE_PID_MODULE_OPTIONS) private readonly options: ThreePidModuleOptions,
+    @Inject(ThreePidPolicy) private readonly policy: ThreePidPolicy,
+    private readonly messages: ValidationMessages,
+    @Inject(ThreePidEventPublisher) private readonly events: ThreePidEventPublisher,
     @Optional() @Inject(RateLimiter) private readonly limiter?: RateLimiter,
   ) {
-    this.allowlist = new ThreePidAllowlist(options.allowlist);
     this.nextLinks = new NextLinkPolicy(options.nextLinkHosts);
   }
 
@@ -97,7 +96,7 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     const address = canonicalEmail(request.email);
     const sid = await this.requestToken('email', address, request, (session, token) =>
       this.email.send(
-        emailValidationMessage({
+        this.messages.email({
           to: address,
           serverName: this.options.serverName,
           link: emailValidationLink(this.options.publicBaseUrl, session.sid, request.clientSecret, token),
@@ -114,7 +113,7 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     const sid = await this.requestToken('msisdn', phone.msisdn, request, (_session, token) =>
       this.sms.send(
         phone.msisdn,
-        smsValidationText({ serverName: this.options.serverName, token, validForMs: this.options.lifetimes.tokenMs }),
+        this.messages.sms({ serverName: this.options.serverName, token, validForMs: this.options.lifetimes.tokenMs }),
       ),
     );
     return {
@@ -126,10 +125,10 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /**
-   * The checks after the address parsed, in this order: allowed by policy (403 M_THREEPID_DENIED),
-   * id_server with its token (M_INVALID_PARAM), next_link (M_INVALID_PARAM), the requestToken limit
-   * (429), not on any account (M_THREEPID_IN_USE). Then a token goes out unless this send_attempt
-   * was already served.
+   * The checks after the address parsed, in this order: the ThreePidPolicy lets anyone add it (403
+   * M_THREEPID_DENIED), id_server with its token (M_INVALID_PARAM), next_link (M_INVALID_PARAM), the
+   * requestToken limit (429), not on any account (M_THREEPID_IN_USE). Then a token goes out unless
+   * this send_attempt was already served, and once it went out, the request is announced.
    */
   private async requestToken(
     medium: Medium,
@@ -137,7 +136,7 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     request: TokenRequest,
     send: (session: ValidationSession, token: string) => Promise<void>,
   ): Promise<string> {
-    this.allowlist.assertAllowed(medium, address);
+    if (!(await this.policy.mayAdd({ medium, address }))) throw new ThreePidDeniedError(medium);
     if (request.idServer !== undefined && request.idAccessToken === undefined) {
       throw new InvalidParamError('id_access_token is required when id_server is given');
     }
@@ -151,7 +150,10 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     if (await this.threePids.isInUse(medium, address)) throw new ThreePidInUseError();
 
     const { session, delivery } = await this.retryOnConflict(() => this.prepareToken(medium, address, request, nextLink));
-    if (delivery) await this.deliver(session, delivery, send);
+    if (delivery) {
+      await this.deliver(session, delivery, send);
+      this.events.publish(new ValidationRequestedEvent(session.sid, medium, address, this.clock.now()));
+    }
     return session.sid;
   }
 
@@ -256,6 +258,7 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
       },
       medium,
     );
+    if (outcome === 'validated') this.events.publish(new ThreePidValidatedEvent(session.sid, session.medium, session.address, this.clock.now()));
     return { outcome, nextLink: this.currentlyAllowed(session.nextLink) };
   }
 

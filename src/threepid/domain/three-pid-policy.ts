@@ -1,5 +1,6 @@
 import { Medium } from './medium';
 import { canonicalEmailGlob } from './three-pid-address';
+import type { ThreePidCandidate, ThreePidPolicy } from './ports/three-pid-policy';
 import { InvalidNextLinkError, ThreePidDeniedError } from './validation.errors';
 
 /** One THREEPID_ALLOWLIST entry: a glob (`*` stands for any run of characters) over canonical addresses. */
@@ -11,20 +12,30 @@ export interface ThreePidPattern {
 /**
  * Which addresses may be added to accounts: any, when no pattern is configured; otherwise those
  * that match a pattern of their medium in full (case-insensitively). The domains of e-mail patterns
- * are canonicalised once, here, as addresses are.
+ * are canonicalised once, here, as addresses are. The default ThreePidPolicy: whoever adds, and any
+ * removal.
  */
-export class ThreePidAllowlist {
+export class ThreePidAllowlist implements ThreePidPolicy {
   private readonly rules: { medium: Medium; regex: RegExp }[];
 
   constructor(patterns: readonly ThreePidPattern[]) {
     this.rules = patterns.map(({ medium, glob }) => ({ medium, regex: globToRegExp(medium === 'email' ? canonicalEmailGlob(glob) : glob) }));
   }
 
+  allows(medium: Medium, address: string): boolean {
+    return this.rules.length === 0 || this.rules.some((rule) => rule.medium === medium && rule.regex.test(address));
+  }
+
   assertAllowed(medium: Medium, address: string): void {
-    if (this.rules.length === 0) return;
-    if (!this.rules.some((rule) => rule.medium === medium && rule.regex.test(address))) {
-      throw new ThreePidDeniedError(medium);
-    }
+    if (!this.allows(medium, address)) throw new ThreePidDeniedError(medium);
+  }
+
+  mayAdd({ medium, address }: ThreePidCandidate): boolean {
+    return this.allows(medium, address);
+  }
+
+  mayRemove(): boolean {
+    return true;
   }
 }
 

@@ -29,3 +29,10 @@ export class MediumNotSupportedError extends MatrixError {
     );
   }
 }
+
+/** The ThreePidPolicy keeps this address on the caller's account. */
+export class ThreePidRemovalDeniedError extends MatrixError {
+  constructor() {
+    super(403, ErrCode.Forbidden, 'This third-party identifier may not be removed from your account');
+  }
+}

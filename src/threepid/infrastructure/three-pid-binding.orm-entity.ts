@@ -1,5 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { UserOrmEntity } from '../../auth/infrastructure/user.orm-entity';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { msTimestamp } from '../../database/ms-timestamp.transformer';
 
 /**
@@ -14,11 +13,6 @@ export class ThreePidBindingOrmEntity {
 
   @Column({ name: 'user_id', type: 'varchar', length: 255 })
   userId!: string;
-
-  /** Deleting an account forgets its bindings. */
-  @ManyToOne(() => UserOrmEntity, { onDelete: 'CASCADE', onUpdate: 'NO ACTION' })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_threepid_bindings_user' })
-  user?: UserOrmEntity;
 
   @Column({ type: 'varchar', length: 16 })
   medium!: string;

@@ -1,5 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { UserOrmEntity } from '../../auth/infrastructure/user.orm-entity';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { msTimestamp } from '../../database/ms-timestamp.transformer';
 
 @Entity('user_threepids')
@@ -13,11 +12,6 @@ export class ThreePidOrmEntity {
 
   @Column({ name: 'user_id', type: 'varchar', length: 255 })
   userId!: string;
-
-  /** Deleting an account deletes its 3PIDs. */
-  @ManyToOne(() => UserOrmEntity, { onDelete: 'CASCADE', onUpdate: 'NO ACTION' })
-  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'fk_user_threepids_user' })
-  user?: UserOrmEntity;
 
   @Column({ name: 'validated_at', type: 'bigint', transformer: msTimestamp })
   validatedAt!: number;

@@ -5,6 +5,7 @@ import { CLAIM_TIMEOUT_MS } from '../../../src/auth/domain/uia-session';
 import { UiaChallenge } from '../../../src/auth/domain/uia.errors';
 import {
   FakePasswordHasher,
+  FakePasswordVerifier,
   FixedClock,
   InMemoryFailedAttemptRepository,
   InMemoryUiaSessionRepository,
@@ -444,6 +445,40 @@ describe(UiaService.name, () => {
       for (let i = 0; i < limit - 1; i++) await wrongPassword();
       await service.authorise(request, password('alice-secret'));
       expect(attempts.countFor(ALICE)).toBe(0);
+    });
+  });
+
+  describe("with a host's own PasswordVerifier", () => {
+    let verifier: FakePasswordVerifier;
+    beforeEach(() => {
+      verifier = new FakePasswordVerifier();
+      verifier.passwords.set(ALICE, 'host-secret');
+      verifier.passwords.set(BOB, 'bob-host-secret');
+      service = new UiaService(sessions, verifier, clock, { serverName: 'example.org' });
+    });
+    const hostPassword = (secret: string, session: string, who = ALICE): UiaAuth => ({
+      type: PASSWORD_STAGE,
+      identifier: { type: 'm.id.user', user: who },
+      password: secret,
+      session,
+    });
+
+    it("completes the stage with the host's password for the logged-in user", async () => {
+      const session = await startSession();
+      await expect(service.authorise(request, hostPassword('host-secret', session))).resolves.toBe(session);
+      expect(verifier.verified).toEqual([ALICE]);
+    });
+
+    it('answers a wrong password with the 401 again, carrying M_FORBIDDEN', async () => {
+      const session = await startSession();
+      const refused = await challenge(service.authorise(request, hostPassword('alice-secret', session)));
+      expect(refused.toResponseBody()).toMatchObject({ errcode: 'M_FORBIDDEN', flows: FLOWS_BODY, session });
+    });
+
+    it("refuses another user's credentials with 403 without asking for their password to be checked", async () => {
+      const session = await startSession();
+      await expect(service.authorise(request, hostPassword('bob-host-secret', session, BOB))).rejects.toThrow(wrongUser);
+      expect(verifier.verified).toEqual([]);
     });
   });
 });

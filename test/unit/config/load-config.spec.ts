@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InvalidConfigError, loadConfig } from '../../../src/config/load-config';
 
 const problemsOf = (env: Record<string, string>): string[] => {
@@ -181,5 +184,51 @@ describe(loadConfig.name, () => {
 
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '', LOG_LEVEL: '  ' }).http.port).toBe(8008);
+  });
+
+  describe('TEMPLATE_DIR', () => {
+    let dir: string;
+    const write = (files: Record<string, string>) => {
+      for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+    };
+    const ALL = {
+      'email-subject.txt': '[{{server_name}}] Confirm {{address}}\n',
+      'email.txt': 'Open {{link}} within {{valid_for}}.\n',
+      'email.html': '<a href="{{link}}">Confirm</a>\n',
+      'sms.txt': '{{code}} is your code\n',
+    };
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'm3pid-templates-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('reads the four templates, one-line ones without their final newline', () => {
+      write(ALL);
+      expect(loadConfig({ TEMPLATE_DIR: dir }).threePid.templates).toEqual({
+        emailSubject: '[{{server_name}}] Confirm {{address}}',
+        emailText: 'Open {{link}} within {{valid_for}}.\n',
+        emailHtml: '<a href="{{link}}">Confirm</a>\n',
+        smsText: '{{code}} is your code',
+      });
+    });
+
+    it('keeps the default texts when unset', () => {
+      expect(loadConfig({}).threePid.templates).toBeUndefined();
+    });
+
+    it.each([
+      ['a missing file', { 'sms.txt': undefined }, /^TEMPLATE_DIR: cannot read sms\.txt \(ENOENT\)$/],
+      ['an unknown variable', { 'email.html': '<a href="{{url}}">x</a>' }, /^TEMPLATE_DIR: email\.html uses \{\{url\}\}, which is not one of its variables \(server_name, address, link, valid_for\)$/],
+      ["a variable of another template's", { 'sms.txt': 'Open {{link}}' }, /^TEMPLATE_DIR: sms\.txt uses \{\{link\}\}/],
+      ['a subject of two lines', { 'email-subject.txt': 'Confirm\nBcc: x@example.org' }, /^TEMPLATE_DIR: email-subject\.txt must be one line$/],
+      ['an empty template', { 'email.txt': '\n' }, /^TEMPLATE_DIR: email\.txt is empty$/],
+    ])('stops start-up on %s, naming TEMPLATE_DIR and the file', (_case, change, problem) => {
+      write(Object.fromEntries(Object.entries({ ...ALL, ...change }).filter(([, text]) => text !== undefined)) as Record<string, string>);
+      expect(problemsOf({ TEMPLATE_DIR: dir })).toEqual([expect.stringMatching(problem)]);
+    });
+
+    it('stops start-up on a directory that is not there', () => {
+      expect(problemsOf({ TEMPLATE_DIR: join(dir, 'nowhere') })).toHaveLength(4);
+    });
   });
 });

@@ -2,10 +2,11 @@ import { ConsoleLogger, Logger } from '@nestjs/common';
 import { IdentityServerService } from '../../../src/threepid/application/identity-server.service';
 import { IdentityServerRefusedError, IdentityServerUnavailableError } from '../../../src/threepid/domain/identity-server.errors';
 import { IdServer } from '../../../src/threepid/domain/identity-server';
+import { ThreePidBoundEvent, ThreePidUnboundEvent } from '../../../src/threepid/domain/three-pid.events';
 import { ThreePidModuleOptions } from '../../../src/threepid/three-pid.options';
 import { SESSION_DEFAULTS } from '../../builders/validation-session.builder';
 import { FixedClock } from '../../fakes/auth.fakes';
-import { InMemoryThreePidBindingRepository, RecordingIdentityServerGateway } from '../../fakes/threepid.fakes';
+import { InMemoryThreePidBindingRepository, RecordingEventPublisher, RecordingIdentityServerGateway } from '../../fakes/threepid.fakes';
 import { rejection } from '../../support/rejection';
 
 const ALICE = '@alice:example.org';
@@ -26,9 +27,10 @@ const unavailable = (idServer: string) => new IdentityServerUnavailableError('un
 describe(IdentityServerService.name, () => {
   let gateway: RecordingIdentityServerGateway;
   let bindings: InMemoryThreePidBindingRepository;
+  let events: RecordingEventPublisher;
   let service: IdentityServerService;
   const serviceWith = (allowlist: string[]) =>
-    new IdentityServerService(gateway, bindings, new FixedClock(t0), { ...OPTIONS, identityServers: { allowlist } });
+    new IdentityServerService(gateway, bindings, new FixedClock(t0), { ...OPTIONS, identityServers: { allowlist } }, events);
   const bound = (idServer: string, address = 'alice@example.org') => bindings.record({ userId: ALICE, medium: 'email', address, idServer, boundAt: t0 });
 
   // Skipping a server no longer trusted is logged; the test says so itself.
@@ -38,6 +40,7 @@ describe(IdentityServerService.name, () => {
   beforeEach(() => {
     gateway = new RecordingIdentityServerGateway();
     bindings = new InMemoryThreePidBindingRepository();
+    events = new RecordingEventPublisher();
     service = serviceWith([]);
   });
 
@@ -165,6 +168,33 @@ describe(IdentityServerService.name, () => {
     ])('treats an answer with %s as unusable: 502', async (_case, validated) => {
       gateway.validated = validated as never;
       await expect(service.confirmedThreePid('id.example.org', query)).rejects.toMatchObject({ status: 502 });
+    });
+  });
+
+  describe('events', () => {
+    it('announces a binding once it is recorded, as the identity server reported it', async () => {
+      gateway.association = { medium: 'email', address: 'Alice@Example.org', mxid: ALICE };
+      await service.bind(ALICE, bindCommand);
+      expect(events.events).toEqual([new ThreePidBoundEvent(ALICE, 'email', 'alice@example.org', 'id.example.org', t0)]);
+    });
+
+    it('announces no binding the identity server refused', async () => {
+      gateway.association = new IdentityServerRefusedError(400, 'M_SESSION_NOT_VALIDATED', 'not validated');
+      await expect(service.bind(ALICE, bindCommand)).rejects.toMatchObject({ status: 400 });
+      expect(events.events).toEqual([]);
+    });
+
+    it('announces each unbind a server answered, with its answer, and none for a server that failed', async () => {
+      await bound('a.example.org');
+      await bound('b.example.org');
+      await bound('c.example.org');
+      gateway.unbindResults.set('b.example.org', 'no-support');
+      gateway.unbindResults.set('c.example.org', unavailable('c.example.org'));
+      await expect(service.unbind(ALICE, 'email', 'alice@example.org')).rejects.toMatchObject({ status: 502 });
+      expect(events.events).toEqual([
+        new ThreePidUnboundEvent(ALICE, 'email', 'alice@example.org', 'a.example.org', 'success', t0),
+        new ThreePidUnboundEvent(ALICE, 'email', 'alice@example.org', 'b.example.org', 'no-support', t0),
+      ]);
     });
   });
 });

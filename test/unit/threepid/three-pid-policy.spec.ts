@@ -139,3 +139,18 @@ describe(NextLinkPolicy.name, () => {
     });
   });
 });
+
+describe(`${ThreePidAllowlist.name} as the default ThreePidPolicy`, () => {
+  const allowlist = new ThreePidAllowlist([{ medium: 'email', glob: '*@example.org' }]);
+
+  it('lets anyone add what the list allows, and nothing else', () => {
+    expect(allowlist.mayAdd({ medium: 'email', address: 'alice@example.org' })).toBe(true);
+    expect(allowlist.mayAdd({ medium: 'email', address: 'alice@example.org', userId: '@bob:example.org' })).toBe(true);
+    expect(allowlist.mayAdd({ medium: 'email', address: 'alice@example.com', userId: '@alice:example.org' })).toBe(false);
+    expect(allowlist.mayAdd({ medium: 'msisdn', address: '447700900123' })).toBe(false);
+  });
+
+  it('lets users remove any address of theirs', () => {
+    expect(allowlist.mayRemove()).toBe(true);
+  });
+});

@@ -6,6 +6,8 @@ import { Medium } from '../../../src/threepid/domain/medium';
 import { UnbindResult } from '../../../src/threepid/domain/ports/identity-server.gateway';
 import { ValidationSessionConflictError } from '../../../src/threepid/domain/ports/validation-session.repository';
 import { ThreePid } from '../../../src/threepid/domain/three-pid';
+import { ThreePidAddedEvent, ThreePidRemovedEvent, ThreePidUnboundEvent } from '../../../src/threepid/domain/three-pid.events';
+import { ThreePidAllowlist } from '../../../src/threepid/domain/three-pid-policy';
 import { ValidationSession } from '../../../src/threepid/domain/validation-session';
 import { ThreePidModuleOptions } from '../../../src/threepid/three-pid.options';
 import { aThreePid } from '../../builders/three-pid.builder';
@@ -15,6 +17,8 @@ import {
   InMemoryThreePidBindingRepository,
   InMemoryThreePidRepository,
   InMemoryValidationSessionRepository,
+  FakeThreePidPolicy,
+  RecordingEventPublisher,
   RecordingIdentityServerGateway,
 } from '../../fakes/threepid.fakes';
 
@@ -42,10 +46,12 @@ describe(ThreePidService.name, () => {
   let gateway: RecordingIdentityServerGateway;
   let bindings: InMemoryThreePidBindingRepository;
   let clock: FixedClock;
+  let events: RecordingEventPublisher;
   let service: ThreePidService;
   const serviceWith = (options: Partial<ThreePidModuleOptions>) => {
     const all = { ...OPTIONS, ...options };
-    return new ThreePidService(threePids, sessions, new IdentityServerService(gateway, bindings, clock, all), clock, all);
+    const identityServers = new IdentityServerService(gateway, bindings, clock, all, events);
+    return new ThreePidService(threePids, sessions, identityServers, clock, all, all.policy ?? new ThreePidAllowlist(all.allowlist), events);
   };
 
   beforeEach(() => {
@@ -54,6 +60,7 @@ describe(ThreePidService.name, () => {
     gateway = new RecordingIdentityServerGateway();
     bindings = new InMemoryThreePidBindingRepository();
     clock = new FixedClock(t0);
+    events = new RecordingEventPublisher();
     service = serviceWith({});
   });
 
@@ -365,6 +372,90 @@ describe(ThreePidService.name, () => {
       await expect(service.remove(ALICE, medium, raw)).rejects.toMatchObject({ status: 400, errcode: 'M_INVALID_PARAM' });
       expect(gateway.calls).toEqual([]);
       expect(threePids.threePids).toHaveLength(3);
+    });
+  });
+
+  describe("the host's policy and the events", () => {
+    let policy: FakeThreePidPolicy;
+    beforeEach(() => {
+      policy = new FakeThreePidPolicy();
+      service = serviceWith({ policy });
+    });
+
+    it('asks the policy whether this user may add the address, and announces the addition once it is stored', async () => {
+      const session = await validatedEmail();
+      clock.advance(5_000);
+      await service.add(ALICE, credentials(session));
+      expect(policy.asked).toEqual([{ question: 'mayAdd', candidate: { medium: 'email', address: 'alice@example.org', userId: ALICE } }]);
+      expect(events.events).toEqual([new ThreePidAddedEvent(ALICE, 'email', 'alice@example.org', t0 + 5_000)]);
+    });
+
+    it('refuses what the policy denies with 403 M_THREEPID_DENIED: nothing stored, the session kept, nothing announced', async () => {
+      policy.deniedAdditions.add('alice@example.org');
+      const session = await validatedEmail();
+      await expect(service.add(ALICE, credentials(session))).rejects.toMatchObject({ status: 403, errcode: 'M_THREEPID_DENIED' });
+      await expect(service.addDeprecated(ALICE, credentials(session))).rejects.toMatchObject({ status: 403, errcode: 'M_THREEPID_DENIED' });
+      expect(threePids.threePids).toEqual([]);
+      expect(consumedAt(session)).toBeUndefined();
+      expect(events.events).toEqual([]);
+    });
+
+    it('announces nothing for an add that lost the race for the address (M_THREEPID_IN_USE)', async () => {
+      const session = await validatedEmail();
+      // Bob's add is stored between Alice's checks and her insert: the database refuses hers.
+      const insert = threePids.addConsumingSession.bind(threePids);
+      jest.spyOn(threePids, 'addConsumingSession').mockImplementationOnce(async (threePid, consumed) => {
+        threePids.threePids.push(aThreePid().forUser(BOB).email('alice@example.org').build());
+        return insert(threePid, consumed);
+      });
+      await expect(service.add(ALICE, credentials(session))).rejects.toMatchObject({ status: 400, errcode: 'M_THREEPID_IN_USE' });
+      expect(consumedAt(session)).toBeUndefined();
+      expect(events.events).toEqual([]);
+    });
+
+    it("asks the policy about, and announces, what the deprecated POST adds on an identity server's word", async () => {
+      gateway.validated = { medium: 'email', address: 'alice@example.org', validatedAt: t0 - 5_000 };
+      await service.addDeprecated(ALICE, { sid: 'is-session', clientSecret, idServer: 'id.example.org', idAccessToken: 'is-token' });
+      expect(policy.asked).toEqual([{ question: 'mayAdd', candidate: { medium: 'email', address: 'alice@example.org', userId: ALICE } }]);
+      expect(events.events).toEqual([new ThreePidAddedEvent(ALICE, 'email', 'alice@example.org', t0)]);
+    });
+
+    it('announces the unbinds, then the removal, once each is stored', async () => {
+      threePids.threePids.push(aThreePid().forUser(ALICE).email('alice@example.org').build());
+      await bindings.record({ userId: ALICE, medium: 'email', address: 'alice@example.org', idServer: 'id.example.org', boundAt: t0 });
+      clock.advance(1_000);
+      await expect(service.remove(ALICE, 'email', 'Alice@example.org')).resolves.toBe('success');
+      expect(policy.asked).toEqual([{ question: 'mayRemove', candidate: { medium: 'email', address: 'alice@example.org', userId: ALICE } }]);
+      expect(events.events).toEqual([
+        new ThreePidUnboundEvent(ALICE, 'email', 'alice@example.org', 'id.example.org', 'success', t0 + 1_000),
+        new ThreePidRemovedEvent(ALICE, 'email', 'alice@example.org', t0 + 1_000),
+      ]);
+    });
+
+    it('announces no removal when unbinding fails and the address stays', async () => {
+      threePids.threePids.push(aThreePid().forUser(ALICE).email('alice@example.org').build());
+      await bindings.record({ userId: ALICE, medium: 'email', address: 'alice@example.org', idServer: 'id.example.org', boundAt: t0 });
+      gateway.unbindResults.set('id.example.org', new IdentityServerUnavailableError('unreachable', IdServer.parse('id.example.org')));
+      await expect(service.remove(ALICE, 'email', 'alice@example.org')).rejects.toMatchObject({ status: 502 });
+      expect(await threePids.findOwner('email', 'alice@example.org')).toBe(ALICE);
+      expect(events.events).toEqual([]);
+    });
+
+    it('keeps what the policy keeps with 403 M_FORBIDDEN, unbinding nothing and announcing nothing', async () => {
+      policy.keptAddresses.add('alice@example.org');
+      threePids.threePids.push(aThreePid().forUser(ALICE).email('alice@example.org').build());
+      await bindings.record({ userId: ALICE, medium: 'email', address: 'alice@example.org', idServer: 'id.example.org', boundAt: t0 });
+      await expect(service.remove(ALICE, 'email', 'alice@example.org')).rejects.toMatchObject({ status: 403, errcode: 'M_FORBIDDEN' });
+      expect(gateway.calls).toEqual([]);
+      expect(await threePids.findOwner('email', 'alice@example.org')).toBe(ALICE);
+      expect(events.events).toEqual([]);
+    });
+
+    it("does not ask the policy about another user's address: nothing to decide", async () => {
+      threePids.threePids.push(aThreePid().forUser(BOB).email('bob@example.org').build());
+      await expect(service.remove(ALICE, 'email', 'bob@example.org')).resolves.toBe('no-support');
+      expect(policy.asked).toEqual([]);
+      expect(events.events).toEqual([]);
     });
   });
 });

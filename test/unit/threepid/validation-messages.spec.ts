@@ -3,7 +3,10 @@ import {
   EMAIL_SUBMIT_TOKEN_PATH,
   emailValidationLink,
   emailValidationMessage,
+  MessageTemplate,
   smsValidationText,
+  TemplateVariableError,
+  ValidationMessages,
 } from '../../../src/threepid/application/validation-messages';
 
 describe(describeDuration.name, () => {
@@ -64,5 +67,58 @@ describe(smsValidationText.name, () => {
     expect(text).toContain('042917');
     expect(text).toContain('example.org');
     expect(text).toContain('90 minutes');
+  });
+});
+
+describe(MessageTemplate.name, () => {
+  it('puts the values in place of their placeholders, spaces inside the braces allowed, and leaves the rest as it is', () => {
+    const template = MessageTemplate.parse('smsText', '{{code}}: {{ server_name }} {x} {{code}} {{');
+    expect(template.render({ code: '042917', server_name: 'example.org' })).toBe('042917: example.org {x} 042917 {{');
+  });
+
+  it('HTML-escapes the values in the HTML template only', () => {
+    const values = { server_name: '<b>&', address: 'a@x', link: 'https://x/?a=1&b="2"', valid_for: '1 hour' };
+    expect(MessageTemplate.parse('emailHtml', '<a href="{{link}}">{{server_name}}</a>').render(values)).toBe(
+      '<a href="https://x/?a=1&#38;b=&#34;2&#34;">&#60;b&#62;&#38;</a>',
+    );
+    expect(MessageTemplate.parse('emailText', '{{link}} {{server_name}}').render(values)).toBe('https://x/?a=1&b="2" <b>&');
+  });
+
+  it.each([
+    ['smsText', 'Your link: {{link}}', 'link'],
+    ['emailSubject', '{{code}}', 'code'],
+    ['emailText', '{{ serverName }}', 'serverName'],
+    ['emailHtml', '{{}}', ''],
+  ] as const)('refuses a %s template %j: {{%s}} is not one of its variables', (template, source, variable) => {
+    const error = (() => {
+      try {
+        MessageTemplate.parse(template, source);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(TemplateVariableError);
+    expect(error).toMatchObject({ template, variable, message: expect.stringContaining(`{{${variable}}} is not a variable of the ${template} template`) });
+  });
+});
+
+describe(ValidationMessages.name, () => {
+  const email = { to: 'alice@example.org', serverName: 'example.org', link: 'https://matrix.example.org/submit?token=t', validForMs: 5_400_000 };
+
+  it('writes the default messages from the default templates', () => {
+    expect(new ValidationMessages().email(email)).toEqual(emailValidationMessage(email));
+    expect(new ValidationMessages({}).sms({ serverName: 'example.org', token: '042917', validForMs: 60_000 })).toBe(
+      'Your example.org validation code is 042917. It works for 1 minute.',
+    );
+  });
+
+  it('takes any template it is given, and the defaults for the others', () => {
+    const messages = new ValidationMessages({ emailSubject: '{{address}}: confirm on {{server_name}}', smsText: 'Code {{code}} ({{valid_for}})' });
+    expect(messages.email(email)).toMatchObject({ subject: 'alice@example.org: confirm on example.org', text: emailValidationMessage(email).text });
+    expect(messages.sms({ serverName: 'example.org', token: '042917', validForMs: 5_400_000 })).toBe('Code 042917 (90 minutes)');
+  });
+
+  it('refuses a template with a variable it does not have when it is made, that is at start-up', () => {
+    expect(() => new ValidationMessages({ emailText: '{{code}}' })).toThrow(TemplateVariableError);
   });
 });

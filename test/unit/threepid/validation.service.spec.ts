@@ -1,12 +1,18 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
+import { ValidationMessages } from '../../../src/threepid/application/validation-messages';
 import { ValidationService } from '../../../src/threepid/application/validation.service';
+import { ThreePidPolicy } from '../../../src/threepid/domain/ports/three-pid-policy';
+import { ThreePidValidatedEvent, ValidationRequestedEvent } from '../../../src/threepid/domain/three-pid.events';
+import { ThreePidAllowlist } from '../../../src/threepid/domain/three-pid-policy';
 import { ThreePidModuleOptions } from '../../../src/threepid/three-pid.options';
 import { FixedClock } from '../../fakes/auth.fakes';
 import { CountingRateLimiter } from '../../fakes/rate-limiter.fake';
 import {
+  FakeThreePidPolicy,
   InMemoryThreePidRepository,
   InMemoryValidationSessionRepository,
   RecordingEmailSender,
+  RecordingEventPublisher,
   RecordingSmsSender,
 } from '../../fakes/threepid.fakes';
 
@@ -29,13 +35,27 @@ describe(ValidationService.name, () => {
   let email: RecordingEmailSender;
   let sms: RecordingSmsSender;
   let clock: FixedClock;
+  let events: RecordingEventPublisher;
   let service: ValidationService;
+  const serviceWith = (parts: { policy?: ThreePidPolicy; messages?: ValidationMessages } = {}) =>
+    new ValidationService(
+      sessions,
+      new InMemoryThreePidRepository(),
+      email,
+      sms,
+      clock,
+      OPTIONS,
+      parts.policy ?? new ThreePidAllowlist(OPTIONS.allowlist),
+      parts.messages ?? new ValidationMessages(),
+      events,
+    );
   beforeEach(() => {
     sessions = new InMemoryValidationSessionRepository();
     email = new RecordingEmailSender();
     sms = new RecordingSmsSender();
     clock = new FixedClock();
-    service = new ValidationService(sessions, new InMemoryThreePidRepository(), email, sms, clock, OPTIONS);
+    events = new RecordingEventPublisher();
+    service = serviceWith();
   });
   afterEach(() => {
     service.onModuleDestroy();
@@ -105,7 +125,8 @@ describe(ValidationService.name, () => {
     beforeEach(() => {
       limiter = new CountingRateLimiter();
       threePids = new InMemoryThreePidRepository();
-      service = new ValidationService(sessions, threePids, email, sms, clock, { ...OPTIONS, requestTokenLimit: limit }, limiter);
+      const options = { ...OPTIONS, requestTokenLimit: limit };
+      service = new ValidationService(sessions, threePids, email, sms, clock, options, new ThreePidAllowlist([]), new ValidationMessages(), events, limiter);
     });
 
     it('counts each request per client and per canonical address', async () => {
@@ -140,6 +161,55 @@ describe(ValidationService.name, () => {
       await expect(service.requestEmailToken({ ...request, email: 'not an address' })).rejects.toMatchObject({ errcode: 'M_INVALID_PARAM' });
       await expect(service.requestEmailToken({ ...request, nextLink: 'javascript:alert(1)' })).rejects.toMatchObject({ errcode: 'M_INVALID_PARAM' });
       expect(limiter.calls).toEqual([]);
+    });
+  });
+
+  describe("the host's policy, templates and events", () => {
+    const phone = { client: '203.0.113.7', clientSecret: 'secret', sendAttempt: 1, country: 'GB', phoneNumber: '07700900123' };
+
+    it('asks the policy whether anyone may add the address (no user yet), and sends nothing when it may not', async () => {
+      const policy = new FakeThreePidPolicy();
+      policy.deniedAdditions.add('alice@example.org');
+      service = serviceWith({ policy });
+      await expect(service.requestEmailToken(request)).rejects.toMatchObject({ status: 403, errcode: 'M_THREEPID_DENIED' });
+      expect(policy.asked).toEqual([{ question: 'mayAdd', candidate: { medium: 'email', address: 'alice@example.org' } }]);
+      expect(email.sent).toEqual([]);
+      expect(sessions.rows.size).toBe(0);
+      expect(events.events).toEqual([]);
+    });
+
+    it('writes the messages from the templates it is given', async () => {
+      service = serviceWith({
+        messages: new ValidationMessages({ emailSubject: 'Confirm {{address}}', smsText: '{{code}} is your {{ server_name }} code' }),
+      });
+      await service.requestEmailToken(request);
+      await service.requestMsisdnToken(phone);
+      expect(email.sent[0].subject).toBe('Confirm alice@example.org');
+      expect(email.sent[0].text).toContain('Someone asked to add this email address'); // the default text
+      expect(sms.sent[0].body).toMatch(/^\d{6} is your example.org code$/);
+    });
+
+    it('announces a validation request once its message went out, and not again for a retry', async () => {
+      clock.advance(1_000);
+      const { sid } = await service.requestEmailToken(request);
+      await service.requestEmailToken(request);
+      expect(events.events).toEqual([new ValidationRequestedEvent(sid, 'email', 'alice@example.org', clock.now())]);
+    });
+
+    it('announces no validation request whose message could not be sent', async () => {
+      sms.failure = new Error('gateway down');
+      await expect(service.requestMsisdnToken(phone)).rejects.toMatchObject({ status: 500 });
+      expect(events.events).toEqual([]);
+    });
+
+    it('announces a validation once, when the token first validates the session', async () => {
+      const { sid } = await service.requestMsisdnToken(phone);
+      const token = sms.sent[0].body.match(/\d{6}/)![0];
+      await expect(service.submitToken('msisdn', { sid, clientSecret: 'secret', token: 'wrong' })).rejects.toMatchObject({ errcode: 'M_TOKEN_INCORRECT' });
+      clock.advance(2_000);
+      await service.submitToken('msisdn', { sid, clientSecret: 'secret', token });
+      await expect(service.submitToken('msisdn', { sid, clientSecret: 'secret', token })).resolves.toMatchObject({ outcome: 'already-validated' });
+      expect(events.events.slice(1)).toEqual([new ThreePidValidatedEvent(sid, 'msisdn', '447700900123', clock.now())]);
     });
   });
 });
