@@ -111,6 +111,24 @@ describe.each(DATABASE_KINDS)('one address, however its domain is spelt [%s]', (
     expect(await client.list(carol)).toEqual([]);
   });
 
+  it('stores an address with a capital sharp s (U+1E9E) in a form that matches itself: it logs in by any spelling, and is deleted as listed', async () => {
+    const dave = await t.login('dave');
+    await client.addWithUia(dave, 'dave', await client.validateEmail('groẞ@example.org')).then((response) => expect(response.status).toBe(200));
+    const stored = (await client.list(dave)).map((threePid: { address: string }) => threePid.address);
+    const logins: Record<string, number> = {};
+    for (const address of ['groẞ@example.org', 'groß@example.org', 'GROSS@example.org']) {
+      logins[address] = (await client.login({ identifier: { type: 'm.id.thirdparty', medium: 'email', address } })).status;
+    }
+    // As a client does: the address as the list gives it.
+    const deleted = await t.http().post(DELETE).auth(dave, { type: 'bearer' }).send({ medium: 'email', address: stored[0] });
+    expect({ stored, logins, deleted: deleted.body, left: await client.list(dave) }).toEqual({
+      stored: ['gross@example.org'],
+      logins: { 'groẞ@example.org': 200, 'groß@example.org': 200, 'GROSS@example.org': 200 },
+      deleted: { id_server_unbind_result: 'no-support' },
+      left: [],
+    });
+  });
+
   describe('RFC 5321 lengths: refused with M_INVALID_PARAM before anything is stored or sent', () => {
     const local64 = 'l'.repeat(64);
     const label63 = 'd'.repeat(63);

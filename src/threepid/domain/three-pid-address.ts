@@ -90,10 +90,17 @@ export function canonicalEmailGlob(glob: string): string {
 /**
  * Full Unicode case folding as far as JavaScript offers it, to match Python's str.casefold() used
  * by Synapse: upper-casing first expands `ß` to `SS` (plain toLowerCase would keep `ß`), and the
- * final sigma `ς`, which toLowerCase produces at the end of a word, folds to `σ`.
+ * final sigma `ς`, which toLowerCase produces at the end of a word, folds to `σ`. One round is not
+ * always the end: capital `ẞ` upper-cases to itself and lower-cases to `ß`, which the next round
+ * makes `ss`. So rounds repeat until nothing changes (two at most, for any code point), and a
+ * folded text folds to itself: a stored address always matches itself.
  */
 function caseFold(text: string): string {
-  return text.toUpperCase().toLowerCase().replace(/ς/g, 'σ');
+  for (let folded = text; ; ) {
+    const next = folded.toUpperCase().toLowerCase().replace(/ς/g, 'σ');
+    if (next === folded) return folded;
+    folded = next;
+  }
 }
 
 /** Digits with the usual separators, and an optional leading `+` (after trimming: no ambiguous spaces to backtrack over). */
@@ -101,6 +108,9 @@ const DIALLED_NUMBER = /^\+?[\d\s().\/-]+$/;
 
 /** Longer than any number written with separators. */
 const MAX_PHONE_NUMBER_LENGTH = 64;
+
+/** E.164: a country code, then at most 15 digits in all. */
+const E164_DIGITS = /^[1-9]\d{0,14}$/;
 
 export interface PhoneNumber {
   /** E.164 digits without the `+`: how Matrix writes an msisdn (GB 07700900123 → 447700900123). */
@@ -127,14 +137,31 @@ export function parsePhoneNumber(country: string, phoneNumber: string): PhoneNum
   } catch {
     throw new InvalidPhoneNumberError();
   }
-  if (!parsed.isPossible() || parsed.ext) throw new InvalidPhoneNumberError();
+  if (!parsed.isPossible() || parsed.ext || !isFixedPoint(parsed.number)) throw new InvalidPhoneNumberError();
   return { msisdn: parsed.number.slice(1), international: parsed.formatInternational() };
+}
+
+/**
+ * Whether an E.164 number is its own canonical form: E.164 digits as canonicalMsisdn takes them,
+ * which parse, in full, to themselves. Some national inputs keep a trunk `0` after the country
+ * code (`0046722214` in AU is `+61046722214`), which parsing the full form drops again
+ * (`6146722214`), and some are longer than E.164's 15 digits: either would be stored in a form
+ * that the same number, given again, does not match.
+ */
+function isFixedPoint(e164: string): boolean {
+  if (!E164_DIGITS.test(e164.slice(1))) return false;
+  try {
+    const again = parsePhoneNumberWithError(e164);
+    return again.isPossible() && !again.ext && again.number === e164;
+  } catch {
+    return false;
+  }
 }
 
 /** An msisdn as Matrix writes it: E.164 digits without `+` (a leading `+` and spaces are forgiven). */
 export function canonicalMsisdn(raw: string): string {
   const digits = raw.trim().replace(/^\+/, '').replace(/ /g, '');
-  if (!/^[1-9]\d{0,14}$/.test(digits)) throw new InvalidPhoneNumberError('A phone number must be given as E.164 digits, e.g. 447700900123');
+  if (!E164_DIGITS.test(digits)) throw new InvalidPhoneNumberError('A phone number must be given as E.164 digits, e.g. 447700900123');
   return digits;
 }
 
