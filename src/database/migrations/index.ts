@@ -3,6 +3,7 @@ import { CreateValidationSessions1764979200000 } from './1764979200000-create-va
 import { CreateUiaSessions1765411200000 } from './1765411200000-create-uia-sessions';
 import { CreateThreePidBindings1766016000000 } from './1766016000000-create-threepid-bindings';
 import { DetachFromAccounts1767225600000 } from './1767225600000-detach-from-accounts';
+import { RecanonicaliseAddresses1768435200000 } from './1768435200000-recanonicalise-addresses';
 
 /** Every migration, oldest first. A host application that runs its own migrations includes these. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateUiaSessions1765411200000,
   CreateThreePidBindings1766016000000,
   DetachFromAccounts1767225600000,
+  RecanonicaliseAddresses1768435200000,
 ];
