@@ -68,8 +68,8 @@ const UNKNOWN_TOKEN: Expectation = [401, 'M_UNKNOWN_TOKEN'];
 const UNRECOGNIZED: Expectation = [404, 'M_UNRECOGNIZED'];
 const WRONG_METHOD: Expectation = [405, 'M_UNRECOGNIZED'];
 const PAGE: Expectation = [400, 'page'];
-/** A wrong password, counted towards the account's limit: the one row that may appear. */
-const WRONG_PASSWORD: Expectation = [403, 'M_FORBIDDEN', { auth_failed_attempts: { added: 1, removed: 0 } }];
+/** A wrong password, counted under what was typed and against the account: the two rows that may appear. */
+const WRONG_PASSWORD: Expectation = [403, 'M_FORBIDDEN', { auth_failed_attempts: { added: 2, removed: 0 } }];
 /** A wrong token, counted in its session (token_failures): the session's row changes. */
 const WRONG_TOKEN: Expectation = [400, 'M_TOKEN_INCORRECT', { threepid_validation_sessions: { added: 1, removed: 1 } }];
 

@@ -12,6 +12,7 @@ import { UserRepository } from '../../src/auth/domain/ports/user.repository';
 import { UiaSession, UiaSessionState } from '../../src/auth/domain/uia-session';
 import { Requester, User } from '../../src/auth/domain/user';
 import { Clock } from '../../src/common/clock';
+import { sha256Hex } from '../../src/common/sha256';
 
 export class InMemoryUserRepository implements UserRepository {
   readonly users = new Map<string, User>();
@@ -117,18 +118,18 @@ export class InMemoryUiaSessionRepository implements UiaSessionRepository {
 }
 
 export class InMemoryFailedAttemptRepository implements FailedAttemptRepository {
-  readonly attempts = new Map<string, { userId: string; time: number }>();
+  readonly attempts = new Map<string, { key: string; time: number }>();
   private nextId = 1;
 
-  async record(userId: string, time: number): Promise<string> {
+  async record(key: string, time: number): Promise<string> {
     const attemptId = `attempt-${this.nextId++}`;
-    this.attempts.set(attemptId, { userId, time });
+    this.attempts.set(attemptId, { key, time });
     return attemptId;
   }
 
-  async timesSince(userId: string, since: number): Promise<number[]> {
+  async timesSince(key: string, since: number): Promise<number[]> {
     return [...this.attempts.values()]
-      .filter((attempt) => attempt.userId === userId && attempt.time >= since)
+      .filter((attempt) => attempt.key === key && attempt.time >= since)
       .map((attempt) => attempt.time)
       .sort((a, b) => a - b);
   }
@@ -137,8 +138,8 @@ export class InMemoryFailedAttemptRepository implements FailedAttemptRepository 
     this.attempts.delete(attemptId);
   }
 
-  async forgetAccount(userId: string): Promise<void> {
-    for (const [attemptId, attempt] of this.attempts) if (attempt.userId === userId) this.attempts.delete(attemptId);
+  async forgetAccount(key: string): Promise<void> {
+    for (const [attemptId, attempt] of this.attempts) if (attempt.key === key) this.attempts.delete(attemptId);
   }
 
   async deleteBefore(time: number): Promise<number> {
@@ -152,9 +153,21 @@ export class InMemoryFailedAttemptRepository implements FailedAttemptRepository 
     return deleted;
   }
 
-  /** How many attempts of the user are recorded, whenever they were made. */
-  countFor(userId: string): number {
-    return [...this.attempts.values()].filter((attempt) => attempt.userId === userId).length;
+  /**
+   * How many attempts are recorded under what was typed, whenever they were made: a user ID
+   * (`@alice:example.org`, as UIA and m.id.user count it) or a canonical address (`email:a@b.org`).
+   */
+  countFor(typed: string): number {
+    return this.countUnder(`login:${sha256Hex(typed)}`);
+  }
+
+  /** How many attempts are recorded against the account, through any of its identifiers. */
+  countForAccount(userId: string): number {
+    return this.countUnder(`account:${sha256Hex(userId)}`);
+  }
+
+  private countUnder(key: string): number {
+    return [...this.attempts.values()].filter((attempt) => attempt.key === key).length;
   }
 }
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../../common/clock';
-import { canonicalJson } from '../../common/canonical-json';
 import { MissingParamError } from '../../common/errors/matrix-error';
 import { PeriodicPurge } from '../../common/periodic-purge';
 import { sha256Hex } from '../../common/sha256';
@@ -19,14 +18,23 @@ export type { PasswordCredentials };
 const PURGE_INTERVAL_MS = 5 * 60_000;
 
 /**
+ * An account takes this many times the failed-password limit, through all of its identifiers
+ * together, before its password is no longer checked (see check()).
+ */
+export const ACCOUNT_LIMIT_FACTOR = 4;
+
+/**
  * Checks passwords, for login and for User-Interactive Authentication alike. Wrong passwords are
- * counted per account, across instances, so that guessing one account's password stops at the
- * limit wherever the guesses come in.
+ * counted across instances, twice: under what the client typed (the canonical user ID or address),
+ * which alone decides the 429, so that failures given with one identifier never show through
+ * another (nobody learns who owns an address); and under the account, silently, so that guesses
+ * spread over an account's many identifiers still stop (see check()).
  */
 @Injectable()
 export class PasswordAuthenticator implements PasswordVerifier, OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PasswordAuthenticator.name);
   private readonly limit: FailedPasswordLimit;
+  private readonly accountLimit: FailedPasswordLimit;
   /** Verified against when the user does not exist, so that both failures take as long. */
   private decoyHash = '';
   private readonly purge = new PeriodicPurge('old failed password attempts', PURGE_INTERVAL_MS, () => this.purgeExpired(), this.logger);
@@ -40,6 +48,7 @@ export class PasswordAuthenticator implements PasswordVerifier, OnModuleInit, On
     @Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions,
   ) {
     this.limit = options.failedPasswordLimit ?? AUTH_DEFAULTS.failedPasswordLimit;
+    this.accountLimit = { limit: this.limit.limit * ACCOUNT_LIMIT_FACTOR, windowMs: this.limit.windowMs };
   }
 
   async onModuleInit(): Promise<void> {
@@ -62,7 +71,7 @@ export class PasswordAuthenticator implements PasswordVerifier, OnModuleInit, On
     const identifier = identifierOf(credentials);
     const password = passwordOf(credentials);
     const userId = await this.identifiers.resolve(identifier);
-    await this.verify(userId ?? unknownAccountKey(identifier), password);
+    await this.check(this.identifiers.canonicalForm(identifier), userId, password);
     return userId!;
   }
 
@@ -74,25 +83,12 @@ export class PasswordAuthenticator implements PasswordVerifier, OnModuleInit, On
   }
 
   /**
-   * Checks the password of the account `userId` names. LoginFailedError if it is wrong or there is
-   * no such account; TooManyFailedAttemptsError (429) once the user ID had too many wrong ones.
-   * User IDs without an account are counted too, so that the limit does not tell which exist. The
-   * attempt is counted before the password is checked, so that parallel guesses cannot slip past
-   * the limit; a right password clears the count.
+   * Checks the password of the account `userId` names (User-Interactive Authentication: the
+   * logged-in user, so the user ID is what counts as typed). LoginFailedError if it is wrong or
+   * there is no such account; TooManyFailedAttemptsError (429) once the user ID had too many.
    */
   async verify(userId: string, password: string): Promise<void> {
-    const attemptId = await this.countAttempt(userId);
-    let matches: boolean;
-    let user: User | undefined;
-    try {
-      user = await this.users.findById(userId);
-      matches = await this.passwords.verify(user?.passwordHash ?? this.decoyHash, password);
-    } catch (error) {
-      await this.attempts.forget(attemptId);
-      throw error;
-    }
-    if (!user || !matches) throw new LoginFailedError(); // the attempt stays counted
-    await this.attempts.forgetAccount(userId);
+    await this.check(userId, userId, password);
   }
 
   /** Deletes counted attempts that no longer count; returns how many. */
@@ -100,13 +96,54 @@ export class PasswordAuthenticator implements PasswordVerifier, OnModuleInit, On
     return this.attempts.deleteBefore(this.clock.now() - this.limit.windowMs);
   }
 
-  /** Records an attempt on the account, or refuses it (and records nothing) past the limit. */
-  private async countAttempt(accountKey: string): Promise<string> {
-    const { limit, windowMs } = this.limit;
+  /**
+   * The password check behind login and UIA. `typed` is the canonical form of what the client typed
+   * (`@alice:example.org`, `email:alice@example.org`); `userId` the account it names, if any.
+   *
+   * - Under `typed`: more than the limit in the window is 429, the right password included, with
+   *   nothing checked or counted; so every spelling of one identifier shares a count, and an
+   *   identifier naming nobody is limited exactly as one naming an account.
+   * - Under the account (of nobody: the typed form's own, so that both take the same steps): more
+   *   than ACCOUNT_LIMIT_FACTOR times the limit, through whichever identifiers, and the password is
+   *   no longer checked: every one, the right one too, gets the 403 of a wrong one, until the oldest
+   *   counted failure leaves the window. Nobody who lacks the password can tell this from a wrong
+   *   password, so it shows nothing through any identifier; the hash is still verified, so that it
+   *   takes as long.
+   *
+   * Attempts are counted before the password is checked, so that parallel guesses cannot slip past
+   * the limits; a right password clears both counts.
+   */
+  private async check(typed: string, userId: string | undefined, password: string): Promise<void> {
+    const typedKey = `login:${sha256Hex(typed)}`;
+    const accountKey = `account:${sha256Hex(userId ?? `nobody\0${typed}`)}`;
+    const typedAttempt = await this.countAttempt(typedKey, this.limit);
+    let accountAttempt: string | undefined;
+    let user: User | undefined;
+    let matches: boolean;
+    try {
+      accountAttempt = await this.countAttempt(accountKey, this.accountLimit).catch((error: unknown) => {
+        if (!(error instanceof TooManyFailedAttemptsError)) throw error;
+        if (userId) this.logger.warn({ userId }, 'Too many wrong passwords for this account: its password is not checked for now');
+        return undefined;
+      });
+      user = userId === undefined ? undefined : await this.users.findById(userId);
+      matches = await this.passwords.verify(user?.passwordHash ?? this.decoyHash, password);
+    } catch (error) {
+      await this.attempts.forget(typedAttempt);
+      if (accountAttempt) await this.attempts.forget(accountAttempt);
+      throw error;
+    }
+    if (!user || !matches || accountAttempt === undefined) throw new LoginFailedError(); // the attempts stay counted
+    await this.attempts.forgetAccount(typedKey);
+    await this.attempts.forgetAccount(accountKey);
+  }
+
+  /** Records an attempt under the key, or refuses it (and records nothing) past the limit. */
+  private async countAttempt(key: string, { limit, windowMs }: FailedPasswordLimit): Promise<string> {
     const now = this.clock.now();
-    const attemptId = await this.attempts.record(accountKey, now);
+    const attemptId = await this.attempts.record(key, now);
     // An attempt exactly windowMs old no longer counts: that is when retry_after_ms says to come back.
-    const recent = await this.attempts.timesSince(accountKey, now - windowMs + 1);
+    const recent = await this.attempts.timesSince(key, now - windowMs + 1);
     if (recent.length > limit) {
       await this.attempts.forget(attemptId);
       throw new TooManyFailedAttemptsError(recent[recent.length - limit - 1] + windowMs - now);
@@ -123,11 +160,6 @@ function identifierOf(credentials: PasswordCredentials): UserIdentifier {
     return { type: THIRD_PARTY_IDENTIFIER, medium: credentials.medium, address: credentials.address };
   }
   throw new MissingParamError('Missing parameter: identifier');
-}
-
-/** Where wrong passwords are counted for an identifier that names no user ID (a 3PID on no account). */
-function unknownAccountKey(identifier: UserIdentifier): string {
-  return `identifier:${sha256Hex(canonicalJson(identifier))}`;
 }
 
 function passwordOf(credentials: PasswordCredentials): string {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { canonicalJson } from '../../common/canonical-json';
 import { MissingParamError } from '../../common/errors/matrix-error';
 import { AUTH_MODULE_OPTIONS, type AuthModuleOptions } from '../auth.options';
 import { UnsupportedLoginError } from '../domain/auth.errors';
@@ -16,6 +17,13 @@ export interface UserIdentifier {
  */
 export type IdentifierResolver = (identifier: UserIdentifier) => Promise<string | undefined>;
 
+/**
+ * What an identifier of one type stands for, however it is spelt (`email:alice@example.org` for
+ * every spelling of that address), whether or not it names anyone: wrong passwords given with it
+ * are counted under this. Called after the resolver accepted the identifier.
+ */
+export type IdentifierCanonicaliser = (identifier: UserIdentifier) => string;
+
 export const USER_IDENTIFIER = 'm.id.user';
 export const THIRD_PARTY_IDENTIFIER = 'm.id.thirdparty';
 
@@ -26,22 +34,46 @@ export const THIRD_PARTY_IDENTIFIER = 'm.id.thirdparty';
  */
 @Injectable()
 export class UserIdentifiers {
-  private readonly resolvers = new Map<string, IdentifierResolver>();
+  private readonly types = new Map<string, { resolve: IdentifierResolver; canonicalForm: IdentifierCanonicaliser }>();
 
-  constructor(@Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions) {
-    this.register(USER_IDENTIFIER, async (identifier) => {
-      if (typeof identifier.user !== 'string') throw new MissingParamError('Missing parameter: identifier.user');
-      return UserId.fromLoginInput(identifier.user, options.serverName)?.toString();
-    });
+  constructor(@Inject(AUTH_MODULE_OPTIONS) private readonly options: AuthModuleOptions) {
+    this.register(
+      USER_IDENTIFIER,
+      async (identifier) => this.userIdOf(identifier)?.toString(),
+      (identifier) => this.userIdOf(identifier)?.toString() ?? literalForm(identifier),
+    );
   }
 
-  register(type: string, resolver: IdentifierResolver): void {
-    this.resolvers.set(type, resolver);
+  /**
+   * Adds an identifier type. Without `canonicalForm`, the identifier's fields as given are its
+   * canonical form (so that two spellings of one identifier are counted apart).
+   */
+  register(type: string, resolver: IdentifierResolver, canonicalForm: IdentifierCanonicaliser = literalForm): void {
+    this.types.set(type, { resolve: resolver, canonicalForm });
   }
 
   async resolve(identifier: UserIdentifier): Promise<string | undefined> {
-    const resolver = this.resolvers.get(identifier.type);
-    if (!resolver) throw new UnsupportedLoginError(`Unknown login identifier type ${identifier.type}`);
-    return resolver(identifier);
+    return this.typeOf(identifier).resolve(identifier);
   }
+
+  /** The canonical form of an identifier the resolver accepted (see IdentifierCanonicaliser). */
+  canonicalForm(identifier: UserIdentifier): string {
+    return this.typeOf(identifier).canonicalForm(identifier);
+  }
+
+  private typeOf(identifier: UserIdentifier) {
+    const type = this.types.get(identifier.type);
+    if (!type) throw new UnsupportedLoginError(`Unknown login identifier type ${identifier.type}`);
+    return type;
+  }
+
+  private userIdOf(identifier: UserIdentifier): UserId | undefined {
+    if (typeof identifier.user !== 'string') throw new MissingParamError('Missing parameter: identifier.user');
+    return UserId.fromLoginInput(identifier.user, this.options.serverName);
+  }
+}
+
+/** An identifier as given: its type and fields, in canonical JSON. */
+function literalForm(identifier: UserIdentifier): string {
+  return `${identifier.type}:${canonicalJson(identifier)}`;
 }

@@ -1,4 +1,4 @@
-import { PasswordAuthenticator, PasswordCredentials } from '../../../src/auth/application/password-authenticator';
+import { ACCOUNT_LIMIT_FACTOR, PasswordAuthenticator, PasswordCredentials } from '../../../src/auth/application/password-authenticator';
 import { UserIdentifiers } from '../../../src/auth/application/user-identifiers';
 import { AUTH_DEFAULTS } from '../../../src/auth/auth.options';
 import { PasswordHasher } from '../../../src/auth/domain/ports/password-hasher';
@@ -101,14 +101,14 @@ describe(PasswordAuthenticator.name, () => {
       expect(forNobody.status).toBe(429);
     });
 
-    it('counts an identifier that names nobody under that identifier, and limits it too', async () => {
+    it('counts an identifier that names nobody under that identifier, as given, and limits it too', async () => {
       const identifiers = new UserIdentifiers({ serverName: 'example.org' });
       identifiers.register('com.example.badge', async () => undefined);
       const withBadges = await startedPasswordAuthenticator({ users, hasher, attempts, identifiers, clock });
       const unknownBadge = { identifier: { type: 'com.example.badge', badge: '1234' }, password: 'guess' };
       for (let i = 0; i < limit; i++) await expect(withBadges.authenticate(unknownBadge)).rejects.toThrow(loginFailed);
       await expect(withBadges.authenticate(unknownBadge)).rejects.toMatchObject({ status: 429, errcode: 'M_LIMIT_EXCEEDED' });
-      expect([...attempts.attempts.values()].every((attempt) => attempt.userId.startsWith('identifier:'))).toBe(true);
+      expect(attempts.countFor('com.example.badge:{"badge":"1234","type":"com.example.badge"}')).toBe(limit);
     });
 
     it('counts nothing when the password could not be checked, and passes the error on', async () => {
@@ -221,6 +221,58 @@ describe(PasswordAuthenticator.name, () => {
     });
   });
 
+  /** An account with many identifiers: every badge is Alice's, and each is its own typed identifier. */
+  describe("wrong passwords through an account's many identifiers", () => {
+    let withBadges: PasswordAuthenticator;
+    const badge = (number: number, password: string): PasswordCredentials => ({ identifier: { type: 'com.example.badge', badge: String(number) }, password });
+    beforeEach(async () => {
+      const identifiers = new UserIdentifiers({ serverName: 'example.org' });
+      identifiers.register('com.example.badge', async () => ALICE, (identifier) => `badge:${String(identifier.badge)}`);
+      withBadges = await startedPasswordAuthenticator({ users, hasher, attempts, identifiers, clock });
+    });
+    /** `limit` wrong passwords with each of `count` badges: each badge gets to its own limit, no further. */
+    const exhaust = async (count: number) => {
+      for (let number = 1; number <= count; number++) {
+        for (let i = 0; i < limit; i++) await expect(withBadges.authenticate(badge(number, 'wrong'))).rejects.toThrow(loginFailed);
+      }
+    };
+
+    it('are counted under each identifier typed, and against the account, which no 429 shows', async () => {
+      await exhaust(2);
+      expect({ badge1: attempts.countFor('badge:1'), badge2: attempts.countFor('badge:2'), account: attempts.countForAccount(ALICE) }).toEqual({
+        badge1: limit,
+        badge2: limit,
+        account: 2 * limit,
+      });
+      await expect(withBadges.authenticate(badge(1, 'alice-secret'))).rejects.toThrow(tooManyAttempts);
+      await expect(withBadges.authenticate(as('alice', 'alice-secret'))).resolves.toBe(ALICE);
+    });
+
+    it(`stop being checked, silently, after ${ACCOUNT_LIMIT_FACTOR} times the limit: every password gets the 403 of a wrong one`, async () => {
+      await exhaust(ACCOUNT_LIMIT_FACTOR);
+      hasher.verifications = [];
+      const right = await rejection(withBadges.authenticate(badge(ACCOUNT_LIMIT_FACTOR + 1, 'alice-secret')));
+      const wrong = await rejection(withBadges.authenticate(badge(ACCOUNT_LIMIT_FACTOR + 2, 'wrong')));
+      const byUserId = await rejection(withBadges.authenticate(as('alice', 'alice-secret')));
+      const byNobody = await rejection(withBadges.authenticate(as('nobody', 'alice-secret')));
+      expect([right, wrong, byUserId].map((error) => error.toResponseBody())).toEqual(Array(3).fill(byNobody.toResponseBody()));
+      expect(byNobody.status).toBe(403);
+      // The hash is verified all the same, so that it takes as long as a real check.
+      expect(hasher.verifications).toEqual(['fake:alice-secret', 'fake:alice-secret', 'fake:alice-secret', expect.stringMatching(/^fake:[0-9a-f]{64}$/)]);
+      // Other accounts are not affected; the account itself is again once its oldest failures leave the window.
+      await expect(withBadges.verify(BOB, 'bob-secret')).resolves.toBeUndefined();
+      clock.advance(windowMs);
+      await expect(withBadges.authenticate(as('alice', 'alice-secret'))).resolves.toBe(ALICE);
+    });
+
+    it('are forgotten, under the identifier and the account, once the right password is given', async () => {
+      await exhaust(ACCOUNT_LIMIT_FACTOR - 1);
+      await expect(withBadges.authenticate(badge(ACCOUNT_LIMIT_FACTOR, 'alice-secret'))).resolves.toBe(ALICE);
+      expect(attempts.countForAccount(ALICE)).toBe(0);
+      expect(attempts.countFor('badge:1')).toBe(limit); // another identifier's count is its own
+    });
+  });
+
   describe('authenticate', () => {
     it('returns the user the credentials name when the password is theirs', async () => {
       await expect(authenticator.authenticate(as('alice', 'alice-secret'))).resolves.toBe(ALICE);
@@ -242,8 +294,10 @@ describe(PasswordAuthenticator.name, () => {
       await wrongPassword(ALICE);
       clock.advance(windowMs);
 
-      await expect(authenticator.purgeExpired()).resolves.toBe(2);
-      expect(await attempts.timesSince(ALICE, 0)).toEqual([clock.now() - windowMs]);
+      // Each wrong password is counted twice: under what was typed, and against the account.
+      await expect(authenticator.purgeExpired()).resolves.toBe(4);
+      expect(attempts.countFor(ALICE)).toBe(1);
+      expect(attempts.countForAccount(ALICE)).toBe(1);
       expect(attempts.countFor(BOB)).toBe(0);
     });
   });
