@@ -129,6 +129,22 @@ describe.each(DATABASE_KINDS)('one address, however its domain is spelt [%s]', (
     });
   });
 
+  it.each([
+    ['a single label', 'root@localhost', 'more than one label'],
+    ['a single label, spelt in fullwidth', 'root@ＬＯＣＡＬＨＯＳＴ', 'more than one label'],
+    ['an IP address', 'postmaster@127.0.0.1', 'not an IP address'],
+    ['an IP literal', 'postmaster@[127.0.0.1]', 'not an IP address'],
+  ])('refuses a domain a public mail system cannot route (%s) with M_INVALID_PARAM, before anything is stored or sent', async (_case, email, saying) => {
+    const [offered, sessions] = [smtp.recipients.length, (await sessionRows()).length];
+    const response = await requestEmail(email);
+    expect({ status: response.status, body: response.body }).toEqual({
+      status: 400,
+      body: { errcode: 'M_INVALID_PARAM', error: expect.stringContaining(saying) },
+    });
+    expect(smtp.recipients.length).toBe(offered);
+    expect((await sessionRows()).length).toBe(sessions);
+  });
+
   describe('RFC 5321 lengths: refused with M_INVALID_PARAM before anything is stored or sent', () => {
     const local64 = 'l'.repeat(64);
     const label63 = 'd'.repeat(63);

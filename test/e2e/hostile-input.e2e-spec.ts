@@ -122,6 +122,8 @@ const BAD_EMAILS: [string, string][] = [
   ['an IPv4 literal', 'someone@[127.0.0.1]'],
   ['an IPv6 literal', 'someone@[IPv6:::1]'],
   ['a bare IPv4 address', 'someone@127.0.0.1'],
+  ['a single-label domain', 'root@localhost'],
+  ['a single-label domain in fullwidth letters', 'root@ｌｏｃａｌｈｏｓｔ'],
   ['a hexadecimal IPv4 address', 'someone@0x7f.1'],
   ['a trailing dot in the domain', 'someone@example.org.'],
   ['a leading dot in the domain', 'someone@.example.org'],

@@ -48,20 +48,29 @@ export function canonicalEmail(raw: string): string {
   return `${local}@${domain.unicode}`;
 }
 
+/** `[127.0.0.1]`, `[IPv6:…]`, in brackets of any width: an address literal (RFC 5321, 4.1.3). */
+const ADDRESS_LITERAL = /^[[［].*[\]］]$/;
+
+const NOT_A_NAME = 'The domain of an email address must be a name, not an IP address or an address literal';
+const SINGLE_LABEL = 'The domain of an email address must have more than one label (example.org): a single one, such as localhost, is not routable';
+
 /**
  * A domain through UTS #46 (as WHATWG URL hosts are, by the platform), in its ASCII form (what goes
  * on the wire, and what the lengths are measured in) and its Unicode form (what is stored). Refused
- * unless every label is letters, digits and inner hyphens once mapped, the last one not all digits
- * (an IP address is no domain), and the Unicode form maps back to the same ASCII form: an A-label
- * that decodes to something else (`xn--abc-` is `abc`) names another domain than it spells.
+ * unless every label is letters, digits and inner hyphens once mapped, and the Unicode form maps
+ * back to the same ASCII form: an A-label that decodes to something else (`xn--abc-` is `abc`)
+ * names another domain than it spells. Refused too, always, what a public mail system cannot
+ * route: an address literal or an IP address (a last label all digits), and a single label
+ * (`root@localhost`), which only a local resolver could make anything of.
  */
 function mapDomain(raw: string): { ascii: string; unicode: string } {
+  if (ADDRESS_LITERAL.test(raw)) throw new InvalidEmailError(NOT_A_NAME);
   if (ASCII_OUTSIDE_DOMAIN.test(raw)) throw new InvalidEmailError();
   const ascii = domainToASCII(raw);
   const labels = ascii.split('.');
-  if (!ascii || ascii.length > MAX_DOMAIN_LENGTH || !labels.every((label) => WIRE_LABEL.test(label)) || /^\d+$/.test(labels.at(-1)!)) {
-    throw new InvalidEmailError();
-  }
+  if (!ascii || ascii.length > MAX_DOMAIN_LENGTH || !labels.every((label) => WIRE_LABEL.test(label))) throw new InvalidEmailError();
+  if (/^\d+$/.test(labels.at(-1)!)) throw new InvalidEmailError(NOT_A_NAME);
+  if (labels.length < 2) throw new InvalidEmailError(SINGLE_LABEL);
   const unicode = domainToUnicode(ascii);
   if (domainToASCII(unicode) !== ascii) throw new InvalidEmailError();
   return { ascii, unicode };

@@ -159,6 +159,25 @@ describe(canonicalEmail.name, () => {
       expect(() => canonicalEmail(raw)).toThrow(invalidParam);
     });
 
+    it.each([
+      ['a single label', 'root@localhost'],
+      ['a single label in capitals', 'root@LOCALHOST'],
+      ['a single label in fullwidth letters', 'root@ｌｏｃａｌｈｏｓｔ'],
+      ['a single internationalised label', 'root@müller'],
+      ['a single A-label', 'root@xn--mller-kva'],
+      ['a top-level domain alone', 'root@org'],
+      ['an IPv4 address', 'postmaster@127.0.0.1'],
+      ['a public IPv4 address', 'postmaster@192.0.2.1'],
+      ['an IPv4 literal', 'postmaster@[127.0.0.1]'],
+      ['an IPv6 literal', 'postmaster@[IPv6:2001:db8::1]'],
+      ['an IPv6 literal in fullwidth brackets', 'postmaster@［IPv6:::1］'],
+      ['an IPv4 address in fullwidth digits and dots', 'postmaster@１２７．０．０．１'],
+    ])('refuses a domain that a public mail system cannot route: %s', (_case, raw) => {
+      expect(() => canonicalEmail(raw)).toThrow(
+        expect.objectContaining({ status: 400, errcode: 'M_INVALID_PARAM', message: expect.stringMatching(/domain/i) }),
+      );
+    });
+
     it('makes two spellings that reach one mailbox one address', () => {
       expect(canonicalEmail('Someone@ｅxample.ORG')).toBe(canonicalEmail('someone@example.org'));
       expect(canonicalEmail('someone@xn--mller-kva.de')).toBe(canonicalEmail('SOMEONE@Müller.DE'));
