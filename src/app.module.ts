@@ -57,6 +57,7 @@ export class AppModule {
             return {
               changesEnabled: threePid.changesEnabled,
               deprecatedAddEnabled: threePid.deprecatedAddEnabled,
+              inhibitInUseErrors: threePid.inhibitErrors,
               serverName: settings.get('matrix', { infer: true }).serverName,
               publicBaseUrl: settings.get('http', { infer: true }).publicBaseUrl,
               media: threePid.media,

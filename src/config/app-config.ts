@@ -58,6 +58,8 @@ export interface ThreePidConfig {
   changesEnabled: boolean;
   /** THREEPID_DEPRECATED_POST_ENABLED: whether the deprecated POST /account/3pid (which adds without UIA) is served. */
   deprecatedAddEnabled: boolean;
+  /** THREEPID_INHIBIT_ERRORS: requestToken answers an address in use as a free one (a sid, nothing sent). */
+  inhibitErrors: boolean;
   /** THREEPID_MEDIA: the media whose validation messages this server delivers; the others cannot be added. */
   media: Medium[];
   /** THREEPID_ALLOWLIST: if not empty, an address must match one of these to be added. */

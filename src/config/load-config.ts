@@ -26,6 +26,7 @@ const DEFAULTS = {
   ID_SERVER_TIMEOUT: '10s',
   THREEPID_CHANGES_ENABLED: 'true',
   THREEPID_DEPRECATED_POST_ENABLED: 'false',
+  THREEPID_INHIBIT_ERRORS: 'false',
   UIA_SESSION_LIFETIME: '15m',
   RATE_LIMIT_FAILED_PASSWORDS: '5/600s',
   THREEPID_MEDIA: 'email,msisdn',
@@ -188,6 +189,7 @@ export function loadConfig(env: Environment): AppConfig {
     threePid: {
       changesEnabled: boolean('THREEPID_CHANGES_ENABLED'),
       deprecatedAddEnabled: boolean('THREEPID_DEPRECATED_POST_ENABLED'),
+      inhibitErrors: boolean('THREEPID_INHIBIT_ERRORS'),
       media: media.filter(isMedium),
       allowlist,
       nextLinkHosts,

@@ -23,6 +23,13 @@ export interface ThreePidModuleOptions {
    * stolen access token alone could add an address; only for deployments whose old clients need it.
    */
   deprecatedAddEnabled?: boolean;
+  /**
+   * Whether requestToken answers an address already on an account as it answers a free one (a
+   * `sid`, and nothing sent) instead of 400 M_THREEPID_IN_USE, as Synapse's
+   * `request_token_inhibit_3pid_errors` does, so that it tells nobody which addresses are
+   * registered. Default false.
+   */
+  inhibitInUseErrors?: boolean;
   /** The homeserver's name, shown in validation messages. */
   serverName: string;
   /** Base URL at which browsers reach this server (e-mail links, `submit_url`), without a trailing slash. */

@@ -67,6 +67,7 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
   private readonly logger = new Logger(ValidationService.name);
   private readonly nextLinks: NextLinkPolicy;
   private readonly purge = new PeriodicPurge('expired validation sessions', PURGE_INTERVAL_MS, () => this.purgeExpired(), this.logger);
+  private readonly sendTimes = new SendTimes();
 
   constructor(
     @Inject(ValidationSessionRepository) private readonly sessions: ValidationSessionRepository,
@@ -129,6 +130,11 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
    * M_THREEPID_DENIED), id_server with its token (M_INVALID_PARAM), next_link (M_INVALID_PARAM), the
    * requestToken limit (429), not on any account (M_THREEPID_IN_USE). Then a token goes out unless
    * this send_attempt was already served, and once it went out, the request is announced.
+   *
+   * With `inhibitInUseErrors`, an address on an account goes the same way, session, token, `sid`
+   * and all, except that its message is never sent (nor announced): the answer waits about as long
+   * as sending takes here instead (SendTimes). Whoever submits a token for that session is answered
+   * as for any session with a wrong token, since nobody has the token.
    */
   private async requestToken(
     medium: Medium,
@@ -147,11 +153,14 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     if (this.limiter && this.options.requestTokenLimit) {
       await this.limiter.consume([`request-token:client:${request.client}`, `request-token:${medium}:${address}`], this.options.requestTokenLimit);
     }
-    if (await this.threePids.isInUse(medium, address)) throw new ThreePidInUseError();
+    const inUse = await this.threePids.isInUse(medium, address);
+    if (inUse && !this.options.inhibitInUseErrors) throw new ThreePidInUseError();
 
     const { session, delivery } = await this.retryOnConflict(() => this.prepareToken(medium, address, request, nextLink));
-    if (delivery) {
-      await this.deliver(session, delivery, send);
+    if (delivery && inUse) {
+      await this.deliver(session, delivery, () => this.sendTimes.pretend(medium));
+    } else if (delivery) {
+      await this.deliver(session, delivery, (current, token) => this.sendTimes.measure(medium, () => send(current, token)));
       this.events.publish(new ValidationRequestedEvent(session.sid, medium, address, this.clock.now()));
     }
     return session.sid;
@@ -310,5 +319,29 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
         if (!(error instanceof ValidationSessionConflictError) || tries >= MAX_CONFLICT_RETRIES) throw error;
       }
     }
+  }
+}
+
+/**
+ * How long sending a validation message takes here, per medium: a moving average of the sends
+ * that went out. An answer that sends nothing (THREEPID_INHIBIT_ERRORS) waits a random time
+ * around it, from half to one and a half times the average, so that it takes about as long as an
+ * answer that does; before anything was sent, 100 to 1000 ms, as Synapse waits.
+ */
+class SendTimes {
+  private readonly averageMs = new Map<Medium, number>();
+
+  async measure(medium: Medium, send: () => Promise<void>): Promise<void> {
+    const start = performance.now();
+    await send();
+    const tookMs = performance.now() - start;
+    const average = this.averageMs.get(medium);
+    this.averageMs.set(medium, average === undefined ? tookMs : average * 0.8 + tookMs * 0.2);
+  }
+
+  async pretend(medium: Medium): Promise<void> {
+    const average = this.averageMs.get(medium);
+    const waitMs = average === undefined ? 100 + Math.random() * 900 : average * (0.5 + Math.random());
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 }

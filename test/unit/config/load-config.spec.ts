@@ -23,6 +23,7 @@ describe(loadConfig.name, () => {
       threePid: {
         changesEnabled: true,
         deprecatedAddEnabled: false,
+        inhibitErrors: false,
         media: ['email', 'msisdn'],
         allowlist: [],
         nextLinkHosts: undefined,
@@ -58,6 +59,7 @@ describe(loadConfig.name, () => {
       ID_SERVER_TIMEOUT: '30s',
       THREEPID_CHANGES_ENABLED: 'false',
       THREEPID_DEPRECATED_POST_ENABLED: 'true',
+      THREEPID_INHIBIT_ERRORS: 'true',
       UIA_SESSION_LIFETIME: '5m',
       RATE_LIMIT_FAILED_PASSWORDS: '3/60s',
       THREEPID_MEDIA: 'msisdn',
@@ -88,6 +90,7 @@ describe(loadConfig.name, () => {
       threePid: {
         changesEnabled: false,
         deprecatedAddEnabled: true,
+        inhibitErrors: true,
         media: ['msisdn'],
         allowlist: [
           { medium: 'email', glob: '*@example.org' },
@@ -160,6 +163,7 @@ describe(loadConfig.name, () => {
     ['VALIDATION_SESSION_LIFETIME', '0h'],
     ['VALIDATION_TOKEN_LIFETIME', '2d'],
     ['THREEPID_DEPRECATED_POST_ENABLED', 'maybe'],
+    ['THREEPID_INHIBIT_ERRORS', 'quietly'],
     ['UIA_SESSION_LIFETIME', '15'],
     ['RATE_LIMIT_FAILED_PASSWORDS', '5'],
   ])('stops start-up when %s is %j, naming the variable', (name, value) => {

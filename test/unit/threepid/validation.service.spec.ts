@@ -157,6 +157,36 @@ describe(ValidationService.name, () => {
       expect(limiter.calls).toHaveLength(1);
     });
 
+    it('with inhibitInUseErrors, answers an address in use as a free one: a sid, counted alike, nothing sent or announced', async () => {
+      const inhibited = new ValidationService(
+        sessions,
+        threePids,
+        email,
+        sms,
+        clock,
+        { ...OPTIONS, requestTokenLimit: limit, inhibitInUseErrors: true },
+        new ThreePidAllowlist([]),
+        new ValidationMessages(),
+        events,
+        limiter,
+      );
+      // One real send first, so that the pretended one waits about as long as that took (no time at all, here).
+      await inhibited.requestEmailToken({ ...request, email: 'free@example.org' });
+      threePids.threePids.push({ userId: '@bob:example.org', medium: 'email', address: 'alice@example.org', validatedAt: 1, addedAt: 1 });
+      const [sent, announced] = [email.sent.length, events.events.length];
+
+      const { sid } = await inhibited.requestEmailToken({ ...request, email: 'Alice@example.org' });
+      expect(sid).toMatch(/^[0-9a-zA-Z_-]{24}$/);
+      expect(limiter.calls).toHaveLength(2);
+      expect({ sent: email.sent.length, announced: events.events.length }).toEqual({ sent, announced });
+      // A repeat is a repeat, as for a free address; a token for the session is just a wrong one.
+      await expect(inhibited.requestEmailToken({ ...request, client: '198.51.100.9', email: 'alice@example.org' })).resolves.toEqual({ sid });
+      await expect(inhibited.submitToken('email', { sid, clientSecret: request.clientSecret, token: 'guess' })).rejects.toMatchObject({
+        errcode: 'M_TOKEN_INCORRECT',
+      });
+      expect(email.sent.length).toBe(sent);
+    });
+
     it('does not count a request refused for what it is (a malformed address, a bad next_link)', async () => {
       await expect(service.requestEmailToken({ ...request, email: 'not an address' })).rejects.toMatchObject({ errcode: 'M_INVALID_PARAM' });
       await expect(service.requestEmailToken({ ...request, nextLink: 'javascript:alert(1)' })).rejects.toMatchObject({ errcode: 'M_INVALID_PARAM' });
