@@ -54,6 +54,10 @@ export class InMemoryValidationSessionRepository implements ValidationSessionRep
       throw new ValidationSessionConflictError();
     }
     if (this.rows.get(state.sid)?.version !== state.version) throw new ValidationSessionConflictError();
+    // The pending key is unique, as in the database.
+    if (state.pendingKey && [...this.rows.values()].some((row) => row.sid !== state.sid && row.pendingKey === state.pendingKey)) {
+      throw new ValidationSessionConflictError();
+    }
     this.rows.set(state.sid, { ...state, version: state.version + 1 });
   }
 
@@ -118,8 +122,11 @@ export class InMemoryThreePidRepository implements ThreePidRepository {
 export class RecordingEmailSender implements EmailSender {
   readonly sent: EmailMessage[] = [];
   failure?: Error;
+  /** Runs instead of sending, while the message is being sent (it may throw, as a failed send does). */
+  sendHook?: (message: EmailMessage) => Promise<void>;
 
   async send(message: EmailMessage): Promise<void> {
+    if (this.sendHook) return this.sendHook(message);
     if (this.failure) throw this.failure;
     this.sent.push(message);
   }

@@ -7,10 +7,14 @@ export interface ReceivedSms {
   contentType: string | undefined;
 }
 
-/** A real HTTP server standing in for an SMS gateway's webhook; `failWith` makes it answer an error. */
+/**
+ * A real HTTP server standing in for an SMS gateway's webhook; `failWith` makes it answer an error,
+ * and `holdNext` makes it slow.
+ */
 export class SmsWebhook {
   readonly messages: ReceivedSms[] = [];
   failWith?: number;
+  private held: { arrived: () => void; answer: Promise<number> }[] = [];
 
   private constructor(private readonly server: Server) {}
 
@@ -33,6 +37,19 @@ export class SmsWebhook {
     return code;
   }
 
+  /**
+   * Holds the answer to the next request, as a slow gateway does, after it received the message (so
+   * that its code can be read, as from a phone the SMS reached): `arrived` resolves when it is
+   * held, and `answer(status)` answers it, 200 or an error.
+   */
+  holdNext(): { arrived: Promise<void>; answer: (status: number) => void } {
+    let arrived!: () => void;
+    let answer!: (status: number) => void;
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    this.held.push({ arrived, answer: new Promise<number>((resolve) => (answer = resolve)) });
+    return { arrived: arrival, answer };
+  }
+
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -47,6 +64,12 @@ export class SmsWebhook {
     }
     const { to, body } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { to: string; body: string };
     this.messages.push({ to, body, contentType: request.headers['content-type'] });
+    const held = this.held.shift();
+    if (held) {
+      held.arrived();
+      const status = await held.answer;
+      if (status >= 300) return void response.writeHead(status).end('gateway error');
+    }
     response.writeHead(200, { 'content-type': 'application/json' }).end('{"queued":true}');
   }
 }

@@ -4,6 +4,7 @@ import { CreateUiaSessions1765411200000 } from './1765411200000-create-uia-sessi
 import { CreateThreePidBindings1766016000000 } from './1766016000000-create-threepid-bindings';
 import { DetachFromAccounts1767225600000 } from './1767225600000-detach-from-accounts';
 import { RecanonicaliseAddresses1768435200000 } from './1768435200000-recanonicalise-addresses';
+import { RecordValidatingToken1768521600000 } from './1768521600000-record-validating-token';
 
 /** Every migration, oldest first. A host application that runs its own migrations includes these. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateThreePidBindings1766016000000,
   DetachFromAccounts1767225600000,
   RecanonicaliseAddresses1768435200000,
+  RecordValidatingToken1768521600000,
 ];

@@ -191,11 +191,10 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
       if (decision === 'sending') throw new DeliveryInProgressError();
       if (pending.remainingMs(now, lifetimes) >= lifetimes.tokenMs) {
         const session = pending;
-        const previous = { sendAttempt: session.lastSendAttempt, nextLink: session.nextLink };
+        const previous = { nextLink: session.nextLink };
         const token = session.issueToken(request.sendAttempt, nextLink, now, lifetimes);
         await this.sessions.save(session);
-        const undo = () => this.updateSession(session.sid, (current) => current.withdrawToken(token, request.sendAttempt, previous));
-        return { session, delivery: { token, undo } };
+        return { session, delivery: { token, undo: () => this.withdraw(session.sid, token, request.clientSecret, previous) } };
       }
       // Too close to its end for a whole token lifetime: a new session instead.
       await this.sessions.delete(pending.sid);
@@ -205,18 +204,33 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     const { session, token } = ValidationSession.start({ medium, address, clientSecret, sendAttempt, nextLink, now, lifetimes });
     await this.sessions.insert(session);
     const undo = async () => {
-      // Unless another request went on with the session meanwhile: then only this token goes.
+      // Unless another request went on with the session meanwhile, or its token was submitted: then only this token goes.
       if (await this.sessions.deleteIfUnchanged(session)) return;
-      const nothingSent = { sendAttempt: Number.MIN_SAFE_INTEGER };
-      await this.updateSession(session.sid, (current) => current.withdrawToken(token, sendAttempt, nothingSent));
+      await this.withdraw(session.sid, token, clientSecret, {});
     };
     return { session, delivery: { token, undo } };
   }
 
   /**
+   * Takes back a token whose message could not be sent, and a validation made with it meanwhile;
+   * the session is then pending again, unless a new one of the same address and secret took its
+   * place since.
+   */
+  private async withdraw(sid: string, token: string, clientSecret: string, previous: { nextLink?: string }): Promise<void> {
+    await this.retryOnConflict(async () => {
+      const session = await this.findSession(undefined, sid);
+      const pendingKey = ValidationSession.pendingKeyFor(session.medium, session.address, clientSecret);
+      const other = await this.sessions.findPending(pendingKey);
+      session.withdrawToken(token, previous, other && other.sid !== sid ? undefined : pendingKey);
+      await this.sessions.save(session);
+    });
+  }
+
+  /**
    * The token is stored before the message goes out, so that a quick click always finds it, and
-   * marked delivered once it went out. If sending fails, it is taken back, so that no session
-   * claims a message that was never sent (and if even that fails, the delivery timeout does it).
+   * marked delivered once it went out. If sending fails, it is taken back, with a validation made
+   * with it meanwhile, so that no session claims, or is validated by, a message that was never sent
+   * (and if even that fails, the delivery timeout does it).
    */
   private async deliver(
     session: ValidationSession,

@@ -3,6 +3,7 @@ import { constantTimeEqual } from '../../common/constant-time-equal';
 import { sha256Hex } from '../../common/sha256';
 import { Medium } from './medium';
 import {
+  DeliveryInProgressError,
   NoValidSessionError,
   SessionExpiredError,
   ThreePidAuthFailedError,
@@ -25,7 +26,7 @@ export const MAX_LIVE_TOKENS = 10;
 /**
  * How long sending a message may take (SMTP and webhook time out sooner). A token whose delivery
  * was not confirmed within this time counts as never sent, so that the same send_attempt sends
- * again: the process that was sending it may have crashed.
+ * again (the process that was sending it may have crashed), and it validates nothing any more.
  */
 export const DELIVERY_TIMEOUT_MS = 60_000;
 
@@ -36,6 +37,8 @@ export interface ValidationTokenRecord {
   expiresAt: number;
   /** The message carrying it went out; until then a retry of the same request must not claim so. */
   delivered: boolean;
+  /** The send_attempt it was sent for. */
+  sendAttempt: number;
 }
 
 /** What a requestToken with a given send_attempt should do. */
@@ -55,6 +58,11 @@ export interface ValidationSessionState {
   nextLink?: string;
   createdAt: number;
   validatedAt?: number;
+  /**
+   * The hash of the token that validated the session, so that taking that token back (its message
+   * could not be sent) undoes the validation. Unset in sessions validated before it was recorded.
+   */
+  validatedBy?: string;
   consumedAt?: number;
   tokenFailures: number;
   tokens: ValidationTokenRecord[];
@@ -167,14 +175,15 @@ export class ValidationSession {
 
   /**
    * A client retrying a request repeats its send_attempt; only a higher one asks for a new message.
-   * A repeat is answered as sent only once the message really went out: while it is still being
-   * sent the client must wait, and if its delivery was never confirmed, it is sent again.
+   * A request is answered as sent only once a message of its send_attempt (or a later one) really
+   * went out: while one is still being sent the client must wait, and one whose delivery was never
+   * confirmed, or that was taken back, is sent again. So each send has one live unsent token at
+   * most, its own.
    */
   decideSend(sendAttempt: number, now: number): SendDecision {
-    if (sendAttempt > this.state.lastSendAttempt) return 'send';
-    const latest = this.state.tokens.at(-1);
-    if (!latest || latest.delivered) return 'already-sent';
-    return now - latest.issuedAt < DELIVERY_TIMEOUT_MS ? 'sending' : 'send';
+    const covering = this.state.tokens.filter((record) => record.sendAttempt >= sendAttempt);
+    if (covering.some((record) => record.delivered)) return 'already-sent';
+    return covering.some((record) => isBeingSent(record, now)) ? 'sending' : 'send';
   }
 
   /**
@@ -196,8 +205,9 @@ export class ValidationSession {
       issuedAt: now,
       expiresAt: Math.min(now + lifetimes.tokenMs, this.expiresAt(lifetimes)),
       delivered: false,
+      sendAttempt,
     });
-    this.state.lastSendAttempt = sendAttempt;
+    this.state.lastSendAttempt = Math.max(this.state.lastSendAttempt, sendAttempt);
     if (nextLink) {
       // The client's own parameters stay byte for byte; only a `sid` among them is replaced.
       const target = new URL(nextLink);
@@ -218,16 +228,25 @@ export class ValidationSession {
   }
 
   /**
-   * Undoes issueToken when the message could not be delivered, so that a retry sends again; the
-   * send_attempt and next_link go back to what they were, unless a later request changed them.
+   * Undoes issueToken when the message could not be delivered, so that a retry sends again: the
+   * token goes, and the next_link goes back to `previous` unless a later request changed it. If the
+   * token validated the session meanwhile (a quick submission), that is undone too: no session
+   * stays validated by a message that was never sent. It is then pending again under `reopenAs`
+   * (its pending key), if given. (It cannot have been used: consume() waits for the delivery.)
    */
-  withdrawToken(token: string, sendAttempt: number, previous: { sendAttempt: number; nextLink?: string }): void {
+  withdrawToken(token: string, previous: { nextLink?: string }, reopenAs?: string): void {
     const hash = this.tokenHash(token);
-    this.state.tokens = this.state.tokens.filter((record) => !constantTimeEqual(record.hash, hash));
-    if (this.state.lastSendAttempt === sendAttempt) {
-      this.state.lastSendAttempt = previous.sendAttempt;
-      this.state.nextLink = previous.nextLink;
+    const index = this.state.tokens.findIndex((record) => constantTimeEqual(record.hash, hash));
+    if (index >= 0) {
+      if (index === this.state.tokens.length - 1) this.state.nextLink = previous.nextLink;
+      this.state.tokens.splice(index, 1);
     }
+    if (this.state.validatedBy !== undefined && constantTimeEqual(this.state.validatedBy, hash)) {
+      this.state.validatedAt = undefined;
+      this.state.validatedBy = undefined;
+      this.state.pendingKey = reopenAs;
+    }
+    this.state.lastSendAttempt = Math.max(Number.MIN_SAFE_INTEGER, ...this.state.tokens.map((record) => record.sendAttempt));
     this.changed = true;
   }
 
@@ -242,7 +261,9 @@ export class ValidationSession {
 
   /**
    * Validates the session with a token it sent. Submitting a correct token again, while it has not
-   * expired, is harmless (a second click on the link).
+   * expired, is harmless (a second click on the link). A token whose message is still being sent
+   * validates too (a quick click), which taking the token back undoes (withdrawToken); one whose
+   * delivery was never confirmed in time counts as never sent: expired.
    */
   submitToken(token: string, clientSecret: string, now: number, lifetimes: ValidationLifetimes): SubmitOutcome {
     this.assertOpenableBy(clientSecret, now, lifetimes);
@@ -259,19 +280,32 @@ export class ValidationSession {
       this.changed = true;
       throw new TokenIncorrectError();
     }
-    if (record.expiresAt <= now) throw new SessionExpiredError('token');
+    if (record.expiresAt <= now || (!record.delivered && !isBeingSent(record, now))) throw new SessionExpiredError('token');
     this.state.validatedAt = now;
+    this.state.validatedBy = record.hash;
     this.state.pendingKey = undefined;
     this.changed = true;
     return 'validated';
   }
 
-  /** Uses the validated session to add its address to an account: once, and only while it lives. */
+  /**
+   * Uses the validated session to add its address to an account: once, and only while it lives,
+   * and only once the message whose token validated it went out (until then the client retries,
+   * 429; if it never does, the session is not validated).
+   */
   consume(clientSecret: string, now: number, lifetimes: ValidationLifetimes): void {
     if (!this.isOwnedBy(clientSecret)) throw new ThreePidAuthFailedError('unknown');
     if (!this.isValidated) throw new ThreePidAuthFailedError('not-validated');
     if (this.isExpired(now, lifetimes)) throw new ThreePidAuthFailedError('expired');
     if (this.state.consumedAt !== undefined) throw new ThreePidAuthFailedError('used');
+    const validatedBy = this.state.validatedBy;
+    const validating = validatedBy === undefined ? undefined : this.state.tokens.find((record) => constantTimeEqual(record.hash, validatedBy));
+    if (validatedBy !== undefined && !validating?.delivered) {
+      if (validating && isBeingSent(validating, now)) {
+        throw new DeliveryInProgressError('The message that validated this session is still being sent. Please try again shortly');
+      }
+      throw new ThreePidAuthFailedError('not-validated');
+    }
     this.state.consumedAt = now;
     this.changed = true;
   }
@@ -286,4 +320,9 @@ export class ValidationSession {
   private tokenHash(token: string): string {
     return sha256Hex(`${this.state.sid}:${token}`);
   }
+}
+
+/** Issued, its delivery not confirmed, and not yet given up on. */
+function isBeingSent(record: ValidationTokenRecord, now: number): boolean {
+  return !record.delivered && now - record.issuedAt < DELIVERY_TIMEOUT_MS;
 }

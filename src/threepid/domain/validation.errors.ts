@@ -90,11 +90,9 @@ export class DeliveryFailedError extends MatrixError {
   }
 }
 
-/** The same request is being served: its message is still being sent. The client retries shortly. */
+/** A message is still being sent: of the same request, or the one whose token validated the session. The client retries shortly. */
 export class DeliveryInProgressError extends MatrixError {
-  constructor() {
-    super(429, ErrCode.LimitExceeded, 'The validation message for this request is still being sent. Please try again shortly', {
-      retry_after_ms: 1000,
-    });
+  constructor(message = 'The validation message for this request is still being sent. Please try again shortly') {
+    super(429, ErrCode.LimitExceeded, message, { retry_after_ms: 1000 });
   }
 }

@@ -35,8 +35,15 @@ export class TypeOrmValidationSessionRepository implements ValidationSessionRepo
   async save(session: ValidationSession): Promise<void> {
     const state = session.snapshot();
     const { sid, version, ...changes } = toRow(state);
-    const result = await this.rows.update({ sid, version }, { ...changes, version: version + 1 });
-    if (result.affected !== 1) throw new ValidationSessionConflictError();
+    let affected: number | undefined;
+    try {
+      affected = (await this.rows.update({ sid, version }, { ...changes, version: version + 1 })).affected;
+    } catch (error) {
+      // Pending again, while another session took its pending key meanwhile.
+      if (isUniqueViolation(error)) throw new ValidationSessionConflictError();
+      throw error;
+    }
+    if (affected !== 1) throw new ValidationSessionConflictError();
   }
 
   async delete(sid: string): Promise<void> {
@@ -67,6 +74,7 @@ function toRow(state: ValidationSessionState): ValidationSessionOrmEntity {
     tokenFailures: state.tokenFailures,
     createdAt: state.createdAt,
     validatedAt: state.validatedAt ?? null,
+    validatedBy: state.validatedBy ?? null,
     consumedAt: state.consumedAt ?? null,
     version: state.version,
   };
@@ -81,10 +89,11 @@ function toDomain(row: ValidationSessionOrmEntity): ValidationSession {
     pendingKey: row.pendingKey ?? undefined,
     lastSendAttempt: row.lastSendAttempt,
     nextLink: row.nextLink ?? undefined,
-    tokens: row.tokens,
+    tokens: row.tokens.map((token) => ({ ...token, sendAttempt: token.sendAttempt ?? row.lastSendAttempt })),
     tokenFailures: row.tokenFailures,
     createdAt: row.createdAt,
     validatedAt: row.validatedAt ?? undefined,
+    validatedBy: row.validatedBy ?? undefined,
     consumedAt: row.consumedAt ?? undefined,
     version: row.version,
   });

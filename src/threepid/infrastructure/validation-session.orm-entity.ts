@@ -5,13 +5,15 @@ import type { ValidationTokenRecord } from '../domain/validation-session';
 /** Token hashes live in their session's row, so that every change to a session is one statement. */
 const tokenList: ValueTransformer = {
   to: (tokens: ValidationTokenRecord[]) =>
-    JSON.stringify(tokens.map(({ hash, issuedAt, expiresAt, delivered }) => [hash, issuedAt, expiresAt, delivered ? 1 : 0])),
+    JSON.stringify(tokens.map(({ hash, issuedAt, expiresAt, delivered, sendAttempt }) => [hash, issuedAt, expiresAt, delivered ? 1 : 0, sendAttempt])),
+  /** Tokens stored before their send_attempt was have none: the repository gives them the session's last. */
   from: (text: string) =>
-    (JSON.parse(text) as [string, number, number, number][]).map(([hash, issuedAt, expiresAt, delivered]) => ({
+    (JSON.parse(text) as [string, number, number, number, number?][]).map(([hash, issuedAt, expiresAt, delivered, sendAttempt]) => ({
       hash,
       issuedAt,
       expiresAt,
       delivered: delivered === 1,
+      sendAttempt,
     })),
 };
 
@@ -42,7 +44,7 @@ export class ValidationSessionOrmEntity {
   nextLink!: string | null;
 
   @Column({ type: 'text', transformer: tokenList })
-  tokens!: ValidationTokenRecord[];
+  tokens!: (Omit<ValidationTokenRecord, 'sendAttempt'> & { sendAttempt?: number })[];
 
   @Column({ name: 'token_failures', type: 'integer' })
   tokenFailures!: number;
@@ -52,6 +54,9 @@ export class ValidationSessionOrmEntity {
 
   @Column({ name: 'validated_at', type: 'bigint', nullable: true, transformer: msTimestamp })
   validatedAt!: number | null;
+
+  @Column({ name: 'validated_by', type: 'varchar', length: 64, nullable: true })
+  validatedBy!: string | null;
 
   @Column({ name: 'consumed_at', type: 'bigint', nullable: true, transformer: msTimestamp })
   consumedAt!: number | null;

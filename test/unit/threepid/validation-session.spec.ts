@@ -75,7 +75,7 @@ describe(ValidationSession.name, () => {
         lastSendAttempt: 1,
         createdAt: t0,
         tokenFailures: 0,
-        tokens: [{ hash: expect.stringMatching(/^[0-9a-f]{64}$/), issuedAt: t0, expiresAt: t0 + lifetimes.tokenMs, delivered: false }],
+        tokens: [{ hash: expect.stringMatching(/^[0-9a-f]{64}$/), issuedAt: t0, expiresAt: t0 + lifetimes.tokenMs, delivered: false, sendAttempt: 1 }],
         version: 0,
       });
     });
@@ -181,8 +181,8 @@ describe(ValidationSession.name, () => {
       const { session, token: first } = aValidationSession().build();
       session.issueToken(2, undefined, t0 + lifetimes.tokenMs, lifetimes);
       expect(session.snapshot().tokens).toEqual([
-        { hash: expect.any(String), issuedAt: t0, expiresAt: t0 + lifetimes.tokenMs, delivered: true },
-        { hash: expect.any(String), issuedAt: t0 + lifetimes.tokenMs, expiresAt: t0 + 2 * lifetimes.tokenMs, delivered: false },
+        { hash: expect.any(String), issuedAt: t0, expiresAt: t0 + lifetimes.tokenMs, delivered: true, sendAttempt: 1 },
+        { hash: expect.any(String), issuedAt: t0 + lifetimes.tokenMs, expiresAt: t0 + 2 * lifetimes.tokenMs, delivered: false, sendAttempt: 2 },
       ]);
       expect(() => session.submitToken(first, clientSecret, t0 + lifetimes.tokenMs, lifetimes)).toThrow(sessionExpired('token'));
       expect(session.snapshot().tokenFailures).toBe(0);
@@ -232,12 +232,12 @@ describe(ValidationSession.name, () => {
   });
 
   describe('withdrawToken', () => {
-    it('takes the token back and restores the previous send attempt', () => {
+    it('takes the token back, so that its send attempt counts as not sent', () => {
       const { session, token: first } = aValidationSession().build();
       const second = session.issueToken(2, undefined, t0, lifetimes);
       const loaded = fork(session);
 
-      loaded.withdrawToken(second, 2, { sendAttempt: 1 });
+      loaded.withdrawToken(second, {});
 
       expect(loaded.hasChanges).toBe(true);
       expect(loaded.lastSendAttempt).toBe(1);
@@ -247,17 +247,82 @@ describe(ValidationSession.name, () => {
       expect(fork(loaded).submitToken(first, clientSecret, t0, lifetimes)).toBe('validated');
     });
 
-    it('keeps the send attempt of a later request', () => {
+    it('keeps the send attempt and next_link of a later request', () => {
       const { session } = aValidationSession().build();
       const second = session.issueToken(2, undefined, t0, lifetimes);
       const third = session.issueToken(3, undefined, t0, lifetimes);
 
-      session.withdrawToken(second, 2, { sendAttempt: 1, nextLink: 'https://old.example/' });
+      session.withdrawToken(second, { nextLink: 'https://old.example/' });
 
       expect(session.lastSendAttempt).toBe(3);
       expect(session.nextLink).toBeUndefined();
       expect(() => fork(session).submitToken(second, clientSecret, t0, lifetimes)).toThrow(tokenIncorrect);
       expect(fork(session).submitToken(third, clientSecret, t0, lifetimes)).toBe('validated');
+    });
+
+    it('gives the next_link back when it takes the latest token', () => {
+      const { session } = aValidationSession().withNextLink('https://old.example/').build();
+      const second = session.issueToken(2, new URL('https://new.example/'), t0, lifetimes);
+      session.withdrawToken(second, { nextLink: 'https://old.example/?sid=x' });
+      expect(session.nextLink).toBe('https://old.example/?sid=x');
+    });
+
+    it('leaves no send attempt answered as sent when sends overlap and all fail, in any order', () => {
+      for (const order of [[1, 2, 3], [3, 2, 1], [2, 3, 1]]) {
+        const { session, token: first } = aValidationSession().sending().build();
+        const tokens = [first, session.issueToken(2, undefined, t0, lifetimes), session.issueToken(3, undefined, t0, lifetimes)];
+        for (const attempt of order) session.withdrawToken(tokens[attempt - 1], {});
+        expect({ order, decisions: [1, 2, 3].map((attempt) => session.decideSend(attempt, t0)) }).toEqual({ order, decisions: ['send', 'send', 'send'] });
+      }
+    });
+
+    it('undoes a validation made with the token meanwhile, and makes the session pending again', () => {
+      const { session, token } = aValidationSession().sending().build();
+      const key = session.snapshot().pendingKey;
+      expect(session.submitToken(token, clientSecret, t0 + 1, lifetimes)).toBe('validated');
+
+      session.withdrawToken(token, {}, key);
+
+      expect(session.isValidated).toBe(false);
+      expect(session.snapshot()).toMatchObject({ pendingKey: key, validatedAt: undefined, validatedBy: undefined });
+      expect(() => fork(session).consume(clientSecret, t0 + 2, lifetimes)).toThrow(authFailed('not-validated'));
+      expect(() => session.submitToken(token, clientSecret, t0 + 2, lifetimes)).toThrow(tokenIncorrect);
+    });
+
+    it('keeps a validation made with another token, one whose message went out', () => {
+      const { session, token: delivered } = aValidationSession().build();
+      const unsent = session.issueToken(2, undefined, t0, lifetimes);
+      session.submitToken(delivered, clientSecret, t0 + 1, lifetimes);
+      session.withdrawToken(unsent, {}, 'not-used');
+      expect(session.isValidated).toBe(true);
+      expect(session.snapshot().pendingKey).toBeUndefined();
+      expect(() => session.consume(clientSecret, t0 + 2, lifetimes)).not.toThrow();
+    });
+  });
+
+  describe('unsent tokens', () => {
+    it('validate while their message is being sent (a quick click), but the session is used only once it went out', () => {
+      const { session, token } = aValidationSession().sending().build();
+      expect(session.submitToken(token, clientSecret, t0 + 1, lifetimes)).toBe('validated');
+      expect(() => fork(session).consume(clientSecret, t0 + 2, lifetimes)).toThrow(
+        expect.objectContaining({ name: 'DeliveryInProgressError', status: 429, errcode: 'M_LIMIT_EXCEEDED' }),
+      );
+      session.confirmDelivery(token);
+      expect(() => session.consume(clientSecret, t0 + 2, lifetimes)).not.toThrow();
+    });
+
+    it('count as never sent once their delivery was not confirmed in time: they validate nothing, and a validation made with one does not count', () => {
+      const { session, token } = aValidationSession().sending().build();
+      expect(() => fork(session).submitToken(token, clientSecret, t0 + DELIVERY_TIMEOUT_MS, lifetimes)).toThrow(sessionExpired('token'));
+      session.submitToken(token, clientSecret, t0 + 1, lifetimes);
+      expect(() => session.consume(clientSecret, t0 + DELIVERY_TIMEOUT_MS, lifetimes)).toThrow(authFailed('not-validated'));
+    });
+
+    it('are one per send: a repeat waits for the send of its attempt, and only a higher attempt starts another', () => {
+      const { session } = aValidationSession().sending().build();
+      expect(session.decideSend(1, t0 + 1)).toBe('sending');
+      session.issueToken(2, undefined, t0 + 1, lifetimes);
+      expect([1, 2, 3].map((attempt) => session.decideSend(attempt, t0 + 2))).toEqual(['sending', 'sending', 'send']);
     });
   });
 

@@ -94,6 +94,27 @@ describe(ValidationService.name, () => {
     await expect(service.requestEmailToken(request)).rejects.toMatchObject({ status: 500, errcode: 'M_UNKNOWN', message: expect.stringMatching(/could not be sent/) });
   });
 
+  it.each([
+    ['a new session', 1],
+    ['a session whose first message went out', 2],
+  ])('undoes a validation made, in %s, with a token whose message then could not be sent; a retry sends again', async (_case, sendAttempt) => {
+    if (sendAttempt > 1) await service.requestEmailToken(request);
+    // The token is submitted while its message is being sent (a quick click), and then sending fails.
+    email.sendHook = async (message) => {
+      const link = new URL(message.text.match(/https:\S+/)![0]);
+      await service.submitToken('email', { sid: link.searchParams.get('sid')!, clientSecret: 'secret', token: link.searchParams.get('token')! });
+      throw new Error('connection reset');
+    };
+    await expect(service.requestEmailToken({ ...request, sendAttempt })).rejects.toMatchObject({ status: 500 });
+    const [sid] = [...sessions.rows.keys()];
+    expect(sessions.rows.get(sid)).toMatchObject({ validatedAt: undefined, validatedBy: undefined, pendingKey: expect.any(String) });
+
+    email.sendHook = undefined;
+    await expect(service.requestEmailToken({ ...request, sendAttempt })).resolves.toEqual({ sid });
+    await service.submitToken('email', { sid, clientSecret: 'secret', token: tokenOf() });
+    expect((await sessions.findBySid(sid))?.isValidated).toBe(true);
+  });
+
   it('decides again when another request saved the session first', async () => {
     const { sid } = await service.requestEmailToken(request);
     sessions.conflictsToSimulate = 2;
