@@ -40,6 +40,7 @@ export class AppModule {
           useFactory: (settings: ConfigService<AppConfig, true>) => ({
             serverName: settings.get('matrix', { infer: true }).serverName,
             uiaSessionLifetimeMs: settings.get('uia', { infer: true }).sessionLifetimeMs,
+            accessTokenLifetimeMs: settings.get('accessTokens', { infer: true }).lifetimeMs,
             failedPasswordLimit: settings.get('rateLimit', { infer: true }).failedPasswords,
           }),
         }),

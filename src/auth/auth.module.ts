@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CommonModule } from '../common/common.module';
 import { AccessTokenGuard } from './api/access-token.guard';
 import { LoginController } from './api/login.controller';
+import { LogoutController } from './api/logout.controller';
 import { UiaGuard, UiaInterceptor } from './api/requires-uia.decorator';
 import { AccessTokenService } from './application/access-token.service';
 import { AccountService } from './application/account.service';
@@ -41,7 +42,7 @@ import { UserOrmEntity } from './infrastructure/user.orm-entity';
     CommonModule,
     TypeOrmModule.forFeature([UserOrmEntity, AccessTokenOrmEntity, UiaSessionOrmEntity, FailedAttemptOrmEntity]),
   ],
-  controllers: [LoginController],
+  controllers: [LoginController, LogoutController],
   providers: [
     LoginService,
     AccountService,

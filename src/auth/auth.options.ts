@@ -19,12 +19,17 @@ export interface AuthModuleOptions extends UiaOptions {
   serverName: string;
   /** Default: AUTH_DEFAULTS. */
   failedPasswordLimit?: FailedPasswordLimit;
+  /**
+   * How long an access token works after login; then it answers 401 M_UNKNOWN_TOKEN with
+   * `soft_logout: true`. Fixed when the token is issued. Default: no expiry (until logout).
+   */
+  accessTokenLifetimeMs?: number;
 }
 
 export const AUTH_DEFAULTS = {
   uiaSessionLifetimeMs: 15 * 60_000,
   failedPasswordLimit: { limit: 5, windowMs: 10 * 60_000 },
-} as const satisfies Omit<Required<AuthModuleOptions>, 'serverName'>;
+} as const satisfies Omit<Required<AuthModuleOptions>, 'serverName' | 'accessTokenLifetimeMs'>;
 
 export const {
   ConfigurableModuleClass: ConfigurableAuthModule,

@@ -9,6 +9,7 @@ export interface AppConfig {
   database: DatabaseConfig;
   matrix: MatrixConfig;
   uia: UiaConfig;
+  accessTokens: AccessTokenConfig;
   threePid: ThreePidConfig;
   email: EmailConfig;
   sms: SmsConfig;
@@ -51,6 +52,11 @@ export interface MatrixConfig {
 export interface UiaConfig {
   /** UIA_SESSION_LIFETIME: how long a User-Interactive Authentication session lives. */
   sessionLifetimeMs: number;
+}
+
+export interface AccessTokenConfig {
+  /** ACCESS_TOKEN_LIFETIME: how long an access token works after login; undefined: until logout. */
+  lifetimeMs?: number;
 }
 
 export interface ThreePidConfig {

@@ -186,6 +186,7 @@ export function loadConfig(env: Environment): AppConfig {
     database: database as DatabaseConfig, // only undefined when a problem was recorded above
     matrix: { serverName: matrixServerName },
     uia: { sessionLifetimeMs: duration('UIA_SESSION_LIFETIME') },
+    accessTokens: { lifetimeMs: read('ACCESS_TOKEN_LIFETIME') === undefined ? undefined : duration('ACCESS_TOKEN_LIFETIME') },
     threePid: {
       changesEnabled: boolean('THREEPID_CHANGES_ENABLED'),
       deprecatedAddEnabled: boolean('THREEPID_DEPRECATED_POST_ENABLED'),

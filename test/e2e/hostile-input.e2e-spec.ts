@@ -22,6 +22,8 @@ const V3 = '/_matrix/client/v3';
 const VERSIONS = '/_matrix/client/versions';
 const LOGIN = `${V3}/login`;
 const WHOAMI = `${V3}/account/whoami`;
+const LOGOUT = `${V3}/logout`;
+const LOGOUT_ALL = `${V3}/logout/all`;
 const CAPABILITIES = `${V3}/capabilities`;
 const THREEPIDS = `${V3}/account/3pid`;
 const ADD = `${V3}/account/3pid/add`;
@@ -579,6 +581,9 @@ describe.each(DATABASE_KINDS)('hostile input [%s]', (kind) => {
       hostile('auth: nested 33 deep', () => uia({ type: 'm.login.password', deep: JSON.parse(`${'['.repeat(32)}${']'.repeat(32)}`) }), BAD_JSON),
       ...routingCases(ADD, ['POST']),
     ],
+    // No body to attack (any is ignored): what matters is that no malformed token ends a session.
+    [`POST ${LOGOUT}`]: [...tokenCases('post', LOGOUT), ...routingCases(LOGOUT, ['POST'])],
+    [`POST ${LOGOUT_ALL}`]: [...tokenCases('post', LOGOUT_ALL), ...routingCases(LOGOUT_ALL, ['POST'])],
     [`POST ${DELETE}`]: [
       ...tokenCases('post', DELETE, changeBody),
       ...malformedBodies(DELETE, aliceToken),

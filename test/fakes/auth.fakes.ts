@@ -4,7 +4,7 @@ import { PasswordCredentials, PasswordVerifier } from '../../src/auth/applicatio
 import { UserIdentifiers } from '../../src/auth/application/user-identifiers';
 import { AuthModuleOptions } from '../../src/auth/auth.options';
 import { LoginFailedError, UserIdTakenError } from '../../src/auth/domain/auth.errors';
-import { AccessTokenRepository, IssuedAccessToken } from '../../src/auth/domain/ports/access-token.repository';
+import { AccessTokenRepository, IssuedAccessToken, StoredAccessToken } from '../../src/auth/domain/ports/access-token.repository';
 import { FailedAttemptRepository } from '../../src/auth/domain/ports/failed-attempt.repository';
 import { PasswordHasher } from '../../src/auth/domain/ports/password-hasher';
 import { UiaSessionConflictError, UiaSessionRepository } from '../../src/auth/domain/ports/uia-session.repository';
@@ -37,9 +37,17 @@ export class InMemoryAccessTokenRepository implements AccessTokenRepository {
     this.tokens.set(token.tokenHash, { ...token });
   }
 
-  async findRequester(tokenHash: string): Promise<Requester | undefined> {
+  async find(tokenHash: string): Promise<StoredAccessToken | undefined> {
     const token = this.tokens.get(tokenHash);
-    return token && { userId: token.userId, deviceId: token.deviceId };
+    return token && { userId: token.userId, deviceId: token.deviceId, expiresAt: token.expiresAt };
+  }
+
+  async revokeDevice(userId: string, deviceId: string): Promise<void> {
+    for (const [hash, token] of this.tokens) if (token.userId === userId && token.deviceId === deviceId) this.tokens.delete(hash);
+  }
+
+  async revokeUser(userId: string): Promise<void> {
+    for (const [hash, token] of this.tokens) if (token.userId === userId) this.tokens.delete(hash);
   }
 }
 

@@ -45,7 +45,7 @@ export class LoginController {
   @ApiForbiddenResponse({ type: MatrixErrorResponse, description: 'The login attempt failed (`M_FORBIDDEN`).' })
   async login(@Body() body: LoginBody): Promise<LoginResponse> {
     const result = await this.logins.login({ type: body.type, ...passwordCredentials(body), deviceId: body.device_id });
-    return { user_id: result.userId, access_token: result.accessToken, device_id: result.deviceId };
+    return { user_id: result.userId, access_token: result.accessToken, device_id: result.deviceId, expires_in_ms: result.expiresInMs };
   }
 
   @Get('account/whoami')

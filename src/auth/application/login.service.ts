@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
+import { AUTH_MODULE_OPTIONS, type AuthModuleOptions } from '../auth.options';
 import { generateAccessToken, generateDeviceId, hashAccessToken } from '../domain/access-token';
 import { UnsupportedLoginError } from '../domain/auth.errors';
 import { AccessTokenRepository } from '../domain/ports/access-token.repository';
@@ -17,6 +18,8 @@ export interface LoginResult {
   userId: string;
   accessToken: string;
   deviceId: string;
+  /** How long the token works; undefined: until logout. */
+  expiresInMs?: number;
 }
 
 @Injectable()
@@ -25,6 +28,7 @@ export class LoginService {
     private readonly passwords: PasswordAuthenticator,
     @Inject(AccessTokenRepository) private readonly tokens: AccessTokenRepository,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(AUTH_MODULE_OPTIONS) private readonly options: AuthModuleOptions,
   ) {}
 
   flows(): { type: string }[] {
@@ -37,12 +41,15 @@ export class LoginService {
 
     const accessToken = generateAccessToken();
     const deviceId = request.deviceId ?? generateDeviceId();
+    const now = this.clock.now();
+    const lifetimeMs = this.options.accessTokenLifetimeMs;
     await this.tokens.saveForDevice({
       tokenHash: hashAccessToken(accessToken),
       userId,
       deviceId,
-      createdAt: this.clock.now(),
+      createdAt: now,
+      expiresAt: lifetimeMs === undefined ? undefined : now + lifetimeMs,
     });
-    return { userId, accessToken, deviceId };
+    return { userId, accessToken, deviceId, expiresInMs: lifetimeMs };
   }
 }

@@ -31,9 +31,21 @@ export class MissingTokenError extends MatrixError {
   }
 }
 
+/** A token never issued, or revoked (logout): the session is over, so `soft_logout: false`. */
 export class UnknownTokenError extends MatrixError {
   constructor() {
     super(401, ErrCode.UnknownToken, 'Unrecognised access token', { soft_logout: false });
+  }
+}
+
+/**
+ * A token past its lifetime (ACCESS_TOKEN_LIFETIME). `soft_logout: true`, as the spec prefers for
+ * expired tokens (and Synapse answers): the client may keep its state and log in again with its
+ * device ID.
+ */
+export class ExpiredTokenError extends MatrixError {
+  constructor() {
+    super(401, ErrCode.UnknownToken, 'Access token has expired', { soft_logout: true });
   }
 }
 

@@ -20,4 +20,7 @@ export class AccessTokenOrmEntity {
 
   @Column({ name: 'created_at', type: 'bigint', transformer: msTimestamp })
   createdAt!: number;
+
+  @Column({ name: 'expires_at', type: 'bigint', nullable: true, transformer: msTimestamp })
+  expiresAt!: number | null;
 }

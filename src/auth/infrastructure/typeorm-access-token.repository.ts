@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { runAtomically } from '../../database/atomic';
-import { AccessTokenRepository, IssuedAccessToken } from '../domain/ports/access-token.repository';
-import { Requester } from '../domain/user';
+import { AccessTokenRepository, IssuedAccessToken, StoredAccessToken } from '../domain/ports/access-token.repository';
 import { AccessTokenOrmEntity } from './access-token.orm-entity';
 
 @Injectable()
@@ -15,14 +14,22 @@ export class TypeOrmAccessTokenRepository implements AccessTokenRepository {
     await runAtomically(this.rows.manager.connection, [
       { sql: 'DELETE FROM access_tokens WHERE user_id = ? AND device_id = ?', parameters: [token.userId, token.deviceId] },
       {
-        sql: 'INSERT INTO access_tokens (token_hash, user_id, device_id, created_at) VALUES (?, ?, ?, ?)',
-        parameters: [token.tokenHash, token.userId, token.deviceId, token.createdAt],
+        sql: 'INSERT INTO access_tokens (token_hash, user_id, device_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+        parameters: [token.tokenHash, token.userId, token.deviceId, token.createdAt, token.expiresAt ?? null],
       },
     ]);
   }
 
-  async findRequester(tokenHash: string): Promise<Requester | undefined> {
-    const row = await this.rows.findOne({ select: { userId: true, deviceId: true }, where: { tokenHash } });
-    return row ? { userId: row.userId, deviceId: row.deviceId } : undefined;
+  async find(tokenHash: string): Promise<StoredAccessToken | undefined> {
+    const row = await this.rows.findOne({ select: { userId: true, deviceId: true, expiresAt: true }, where: { tokenHash } });
+    return row ? { userId: row.userId, deviceId: row.deviceId, expiresAt: row.expiresAt ?? undefined } : undefined;
+  }
+
+  async revokeDevice(userId: string, deviceId: string): Promise<void> {
+    await this.rows.delete({ userId, deviceId });
+  }
+
+  async revokeUser(userId: string): Promise<void> {
+    await this.rows.delete({ userId });
   }
 }

@@ -5,6 +5,7 @@ import { CreateThreePidBindings1766016000000 } from './1766016000000-create-thre
 import { DetachFromAccounts1767225600000 } from './1767225600000-detach-from-accounts';
 import { RecanonicaliseAddresses1768435200000 } from './1768435200000-recanonicalise-addresses';
 import { RecordValidatingToken1768521600000 } from './1768521600000-record-validating-token';
+import { AccessTokenExpiry1768608000000 } from './1768608000000-access-token-expiry';
 
 /** Every migration, oldest first. A host application that runs its own migrations includes these. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   DetachFromAccounts1767225600000,
   RecanonicaliseAddresses1768435200000,
   RecordValidatingToken1768521600000,
+  AccessTokenExpiry1768608000000,
 ];

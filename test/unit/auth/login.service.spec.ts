@@ -31,7 +31,7 @@ describe(LoginService.name, () => {
     clock = new FixedClock();
     const options = { serverName: 'example.org' };
     const authenticator = await startedPasswordAuthenticator({ users, hasher, attempts, clock, options });
-    logins = new LoginService(authenticator, tokens, clock);
+    logins = new LoginService(authenticator, tokens, clock, options);
     accounts = new AccountService(users, hasher, clock, options);
     await accounts.createUser('alice', 'secret');
   });
@@ -110,9 +110,56 @@ describe(LoginService.name, () => {
   it('replaces the earlier token of a device the client names', async () => {
     const first = await logins.login({ type: 'm.login.password', user: 'alice', password: 'secret', deviceId: 'PHONE' });
     const second = await logins.login({ type: 'm.login.password', user: 'alice', password: 'secret', deviceId: 'PHONE' });
-    const authenticator = new AccessTokenService(tokens);
+    const authenticator = new AccessTokenService(tokens, clock);
     await expect(authenticator.authenticate(second.accessToken)).resolves.toEqual({ userId: '@alice:example.org', deviceId: 'PHONE' });
     await expect(authenticator.authenticate(first.accessToken)).rejects.toMatchObject({ status: 401, errcode: 'M_UNKNOWN_TOKEN' });
+  });
+
+  describe('access token lifetime', () => {
+    const alice = { type: 'm.login.password', user: 'alice', password: 'secret' };
+
+    it('issues tokens that work until logout when none is set', async () => {
+      const result = await logins.login(alice);
+      expect(result.expiresInMs).toBeUndefined();
+      expect(tokens.tokens.get(hashAccessToken(result.accessToken))?.expiresAt).toBeUndefined();
+      clock.advance(100 * 365 * 86_400_000);
+      await expect(new AccessTokenService(tokens, clock).resolve(result.accessToken)).resolves.toMatchObject({ userId: '@alice:example.org' });
+    });
+
+    it('fixes the expiry at login, and answers a token past it with 401 M_UNKNOWN_TOKEN and soft_logout', async () => {
+      const options = { serverName: 'example.org', accessTokenLifetimeMs: 60_000 };
+      const limited = new LoginService(await startedPasswordAuthenticator({ users, hasher, attempts, clock, options }), tokens, clock, options);
+      const result = await limited.login(alice);
+      expect(result.expiresInMs).toBe(60_000);
+      expect(tokens.tokens.get(hashAccessToken(result.accessToken))?.expiresAt).toBe(clock.now() + 60_000);
+      const resolver = new AccessTokenService(tokens, clock);
+      clock.advance(59_999);
+      await expect(resolver.resolve(result.accessToken)).resolves.toMatchObject({ userId: '@alice:example.org' });
+      clock.advance(1);
+      await expect(resolver.resolve(result.accessToken)).rejects.toMatchObject({
+        status: 401,
+        errcode: 'M_UNKNOWN_TOKEN',
+        extra: { soft_logout: true },
+      });
+    });
+  });
+
+  describe('logout', () => {
+    it("revokes the requester's device, and logout/all every device of the user, no one else's", async () => {
+      await accounts.createUser('bob', 'secret');
+      const resolver = new AccessTokenService(tokens, clock);
+      const loginAs = (user: string) => logins.login({ type: 'm.login.password', user, password: 'secret' });
+      const [phone, laptop, tablet] = [await loginAs('alice'), await loginAs('alice'), await loginAs('alice')];
+      const bob = await loginAs('bob');
+
+      await resolver.logout(await resolver.authenticate(phone.accessToken));
+      await expect(resolver.resolve(phone.accessToken)).resolves.toBeUndefined();
+      await expect(resolver.resolve(laptop.accessToken)).resolves.toBeDefined();
+
+      await resolver.logoutAll('@alice:example.org');
+      for (const token of [laptop, tablet]) await expect(resolver.resolve(token.accessToken)).resolves.toBeUndefined();
+      await expect(resolver.resolve(bob.accessToken)).resolves.toEqual({ userId: '@bob:example.org', deviceId: bob.deviceId });
+    });
   });
 });
 

@@ -20,6 +20,7 @@ describe(loadConfig.name, () => {
       database: { kind: 'sqlite', path: 'data/matrix-3pid.sqlite' },
       matrix: { serverName: 'localhost' },
       uia: { sessionLifetimeMs: 900_000 },
+      accessTokens: { lifetimeMs: undefined },
       threePid: {
         changesEnabled: true,
         deprecatedAddEnabled: false,
@@ -61,6 +62,7 @@ describe(loadConfig.name, () => {
       THREEPID_DEPRECATED_POST_ENABLED: 'true',
       THREEPID_INHIBIT_ERRORS: 'true',
       UIA_SESSION_LIFETIME: '5m',
+      ACCESS_TOKEN_LIFETIME: '30d',
       RATE_LIMIT_FAILED_PASSWORDS: '3/60s',
       THREEPID_MEDIA: 'msisdn',
       THREEPID_ALLOWLIST: 'email:*@example.org, msisdn:44*',
@@ -87,6 +89,7 @@ describe(loadConfig.name, () => {
       database: { kind: 'mysql', host: 'db.internal', port: 3307, username: 'matrix', password: 'p@ss', database: 'threepids' },
       matrix: { serverName: 'example.org:8448' },
       uia: { sessionLifetimeMs: 300_000 },
+      accessTokens: { lifetimeMs: 30 * 86_400_000 },
       threePid: {
         changesEnabled: false,
         deprecatedAddEnabled: true,
@@ -165,6 +168,8 @@ describe(loadConfig.name, () => {
     ['THREEPID_DEPRECATED_POST_ENABLED', 'maybe'],
     ['THREEPID_INHIBIT_ERRORS', 'quietly'],
     ['UIA_SESSION_LIFETIME', '15'],
+    ['ACCESS_TOKEN_LIFETIME', 'forever'],
+    ['ACCESS_TOKEN_LIFETIME', '0s'],
     ['RATE_LIMIT_FAILED_PASSWORDS', '5'],
   ])('stops start-up when %s is %j, naming the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });

@@ -94,6 +94,13 @@ export class LoginResponse {
 
   @ApiProperty({ description: 'ID of the logged-in device.', example: 'GHTYAJCEXW' })
   device_id!: string;
+
+  @ApiPropertyOptional({
+    description: 'How long the access token works, in milliseconds (ACCESS_TOKEN_LIFETIME); absent when it works until logout.',
+    type: 'integer',
+    example: 3_600_000,
+  })
+  expires_in_ms?: number;
 }
 
 export class LoginFlow {
