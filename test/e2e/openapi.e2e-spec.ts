@@ -106,13 +106,13 @@ describe('OpenAPI document and Swagger UI', () => {
     expect(schema.properties.valid_until_ts).toMatchObject({ type: 'integer', format: 'int64' });
   });
 
-  it('declares both access-token schemes and lets either authorise GET /account/3pid', () => {
+  it("offers Authorize the header scheme only, as the spec declares it, and says in words that the query parameter works too", () => {
     expect(document.components.securitySchemes.accessTokenBearer).not.toHaveProperty('bearerFormat'); // opaque, not JWT
-    expect(document.components.securitySchemes).toEqual({
-      accessTokenBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
-      accessTokenQuery: expect.objectContaining({ type: 'apiKey', in: 'query', name: 'access_token' }),
-    });
-    expect(document.paths['/_matrix/client/v3/account/3pid'].get.security).toEqual([{ accessTokenBearer: [] }, { accessTokenQuery: [] }]);
+    expect(document.components.securitySchemes).toEqual({ accessTokenBearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+    expect(document.components.securitySchemes.accessTokenBearer.description).toMatch(/`access_token` query parameter/);
+    const secured = matrixOperations().filter(({ op }) => op.security !== undefined);
+    expect(secured).toHaveLength(10);
+    for (const { key, op } of secured) expect({ key, security: op.security }).toEqual({ key, security: [{ accessTokenBearer: [] }] });
   });
 
   it('describes the 3PID list as the spec does: four required fields, integer timestamps', () => {
@@ -160,13 +160,105 @@ describe('OpenAPI document and Swagger UI', () => {
     const bind = document.paths['/_matrix/client/v3/account/3pid/bind'].post as any;
     const unbind = document.paths['/_matrix/client/v3/account/3pid/unbind'].post as any;
     for (const operation of [bind, unbind]) {
-      expect(operation.security).toEqual([{ accessTokenBearer: [] }, { accessTokenQuery: [] }]);
+      expect(operation.security).toEqual([{ accessTokenBearer: [] }]);
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '502', '504']));
     }
     expect(bind.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/BindThreePidBody' });
     expect(schemas.BindThreePidBody.required.sort()).toEqual(['client_secret', 'id_access_token', 'id_server', 'sid']);
     expect(unbind.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/DeleteThreePidBody' });
     expect(unbind.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/DeleteThreePidResponse' });
+  });
+
+  /** Swagger UI's *Try it out* sends these as they are: a person exploring it is one of this API's users. */
+  describe('examples a person can try as they are', () => {
+    const operation = (path: string, method = 'post') => document.paths[path][method] as any;
+    const bodyExamples = (path: string) => Object.values(operation(path).requestBody.content['application/json'].examples as Record<string, { value: any }>).map((e) => e.value);
+    const parameterExample = (path: string, name: string) => operation(path, 'get').parameters.find((p: any) => p.name === name).schema.example;
+    const errorExamples = (response: any): any[] => Object.values(response.content?.['application/json']?.examples ?? {}).map((e: any) => e.value);
+
+    it('hold no "string" placeholder: every string field and parameter has an example, and every request body', () => {
+      const missing: string[] = [];
+      for (const [name, schema] of Object.entries(document.components.schemas)) {
+        for (const [field, property] of Object.entries<any>(schema.properties ?? {})) {
+          if (property.type === 'string' && property.enum === undefined && (property.example === undefined || property.example === 'string')) {
+            missing.push(`${name}.${field}`);
+          }
+        }
+      }
+      for (const { key, op } of matrixOperations()) {
+        for (const parameter of (op as any).parameters ?? []) if (parameter.schema?.example === undefined) missing.push(`${key} ?${parameter.name}`);
+        const body = (op as any).requestBody?.content['application/json'];
+        if (body && body.example === undefined && body.examples === undefined) missing.push(`${key} body`);
+      }
+      expect(missing).toEqual([]);
+      expect(JSON.stringify(document)).not.toMatch(/"example":"string"|"value":"string"/);
+    });
+
+    it('go together as one validation session: the same sid and client_secret at requestToken, submit_token and /3pid/add', () => {
+      const secrets = new Set<string>();
+      const sids = new Set<string>();
+      for (const path of ['/_matrix/client/v3/account/3pid/email/requestToken', '/_matrix/client/v3/account/3pid/msisdn/requestToken']) {
+        for (const example of bodyExamples(path)) secrets.add(example.client_secret);
+      }
+      sids.add(document.components.schemas.RequestTokenResponse.properties.sid.example);
+      sids.add(document.components.schemas.MsisdnRequestTokenResponse.properties.sid.example);
+      for (const path of [
+        '/_matrix/client/unstable/add_threepid/email/submit_token',
+        '/_matrix/client/unstable/add_threepid/msisdn/submit_token',
+        '/_matrix/client/v3/account/3pid/add',
+      ]) {
+        for (const example of bodyExamples(path)) {
+          secrets.add(example.client_secret);
+          sids.add(example.sid);
+        }
+      }
+      secrets.add(parameterExample('/_matrix/client/unstable/add_threepid/email/submit_token', 'client_secret'));
+      sids.add(parameterExample('/_matrix/client/unstable/add_threepid/email/submit_token', 'sid'));
+      expect({ secrets: [...secrets], sids: [...sids] }).toEqual({ secrets: ['monkeys_are_GREAT'], sids: [expect.stringMatching(/^[A-Za-z0-9_-]{24}$/)] });
+    });
+
+    it('give the e-mail token as its link has it (32 characters), and the SMS code as six digits', () => {
+      expect(bodyExamples('/_matrix/client/unstable/add_threepid/email/submit_token')).toEqual([expect.objectContaining({ token: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/) })]);
+      expect(parameterExample('/_matrix/client/unstable/add_threepid/email/submit_token', 'token')).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect(bodyExamples('/_matrix/client/unstable/add_threepid/msisdn/submit_token')).toEqual([expect.objectContaining({ token: expect.stringMatching(/^\d{6}$/) })]);
+    });
+
+    it('start /3pid/add without auth, so that it answers the 401 with a session, and show the second request in the description', () => {
+      const [first, second] = bodyExamples('/_matrix/client/v3/account/3pid/add');
+      expect(Object.keys(first).sort()).toEqual(['client_secret', 'sid']);
+      expect(second.auth).toEqual(expect.objectContaining({ type: 'm.login.password', session: expect.any(String), password: expect.any(String) }));
+      expect(operation('/_matrix/client/v3/account/3pid/add').description).toMatch(/"auth": \{"type": "m.login.password", "session": "<the session from the 401>"/);
+    });
+
+    it('give every error status examples that fit the operation: errcodes its description names, token errors only where a token is taken', () => {
+      const misfits: string[] = [];
+      for (const { key, op } of matrixOperations()) {
+        for (const [status, response] of Object.entries<any>((op as any).responses)) {
+          if (Number(status) < 400 || !response.content?.['application/json']) continue;
+          const examples = errorExamples(response);
+          if (examples.length === 0) misfits.push(`${key} ${status}: no example`);
+          for (const example of examples.filter((e) => e.errcode !== undefined)) {
+            if (!response.description.includes(`\`${example.errcode}\``)) misfits.push(`${key} ${status}: ${example.errcode} is not in its description`);
+            if (op.security === undefined && /_TOKEN$/.test(example.errcode)) misfits.push(`${key} ${status}: ${example.errcode} without an access token`);
+          }
+        }
+      }
+      expect(misfits).toEqual([]);
+      // User-Interactive Authentication's first answer has no errcode (spec: auth_response.yaml).
+      const [challenge] = errorExamples(operation('/_matrix/client/v3/account/3pid/add').responses['401']);
+      expect(challenge).toEqual({ flows: [{ stages: ['m.login.password'] }], params: {}, session: expect.any(String) });
+    });
+
+    it("document 429 on every operation, login included, with retry_after_ms as the spec's rate_limited schema has it", () => {
+      expect(document.components.schemas.RateLimitedErrorResponse.properties.retry_after_ms).toMatchObject({ type: 'integer' });
+      for (const { key, op } of matrixOperations()) {
+        const limited = (op as any).responses['429'];
+        expect({ key, schema: limited?.content['application/json'].schema }).toEqual({ key, schema: { $ref: '#/components/schemas/RateLimitedErrorResponse' } });
+        expect({ key, examples: errorExamples(limited).map((e) => typeof e.retry_after_ms) }).toEqual({ key, examples: expect.arrayContaining(['number']) });
+        for (const example of errorExamples(limited)) expect({ key, errcode: example.errcode, retry: typeof example.retry_after_ms }).toEqual({ key, errcode: 'M_LIMIT_EXCEEDED', retry: 'number' });
+      }
+      expect(operation('/_matrix/client/v3/login').responses['429'].description).toMatch(/wrong passwords/);
+    });
   });
 
   it('serves Swagger UI at /docs', async () => {

@@ -1,7 +1,7 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
+import { ApiSecurity } from '@nestjs/swagger';
+import { ApiMatrixError, type MatrixErrorExample } from '../../common/http/matrix-error.dto';
 import { Requester as RequesterModel } from '../domain/user';
 import { AccessTokenGuard, AuthenticatedRequest } from './access-token.guard';
 
@@ -12,17 +12,28 @@ export function requiresAccessToken(reflector: Reflector, context: ExecutionCont
   return reflector.getAllAndOverride(RequiresAccessToken, [context.getHandler(), context.getClass()]) === true;
 }
 
-/** The endpoint needs an access token (header or query); documents both schemes and the 401. */
+/** The 401s of a missing, unknown, ended or expired access token, as examples. */
+export const ACCESS_TOKEN_ERRORS: MatrixErrorExample[] = [
+  ['M_MISSING_TOKEN', 'Missing access token'],
+  ['M_UNKNOWN_TOKEN', 'Unrecognised access token', { soft_logout: false }],
+  ['M_UNKNOWN_TOKEN', 'Access token has expired', { soft_logout: true }],
+];
+
+export const ACCESS_TOKEN_ERRORS_DESCRIPTION =
+  'The access token is missing (`M_MISSING_TOKEN`), not recognised or ended by logout (`M_UNKNOWN_TOKEN`, `soft_logout: false`), ' +
+  'or past ACCESS_TOKEN_LIFETIME (`M_UNKNOWN_TOKEN`, `soft_logout: true`).';
+
+/**
+ * The endpoint needs an access token: documented as the spec's `accessTokenBearer` scheme, the
+ * only one Swagger UI's Authorize offers (offering the query form too would send the token twice,
+ * which is refused); the `access_token` query parameter is accepted all the same.
+ */
 export function Authenticated(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     RequiresAccessToken(true),
     UseGuards(AccessTokenGuard),
     ApiSecurity('accessTokenBearer'),
-    ApiSecurity('accessTokenQuery'),
-    ApiUnauthorizedResponse({
-      description: 'The access token is missing (`M_MISSING_TOKEN`) or not recognised (`M_UNKNOWN_TOKEN`).',
-      type: MatrixErrorResponse,
-    }),
+    ApiMatrixError(401, ACCESS_TOKEN_ERRORS_DESCRIPTION, ...ACCESS_TOKEN_ERRORS),
   );
 }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiMatrixError, RATE_LIMITED_EXAMPLE } from '../../common/http/matrix-error.dto';
 import { CLIENT_V3 } from '../../common/http/matrix-routes';
 import { LoginService } from '../application/login.service';
 import type { Requester as RequesterModel } from '../domain/user';
@@ -25,7 +25,11 @@ export class LoginController {
   @ApiOperation({
     operationId: 'login',
     summary: 'Authenticates the user.',
-    description: 'Log in with `m.login.password`; the `access_token` in the answer authorises the other calls.',
+    description:
+      'Log in with `m.login.password`; the `access_token` in the answer authorises the other calls (press **Authorize** ' +
+      'and paste it). The example logs in as `alice` with the password `a long password` (`npm run cli -- user:create ' +
+      "alice --password 'a long password'`). A wrong password and an unknown user get the same 403; more than " +
+      'RATE_LIMIT_FAILED_PASSWORDS wrong passwords given with one user ID or address get 429 for it.',
   })
   @ApiBody({
     type: LoginBody,
@@ -41,8 +45,25 @@ export class LoginController {
     },
   })
   @ApiOkResponse({ type: LoginResponse, description: 'The user has been authenticated.' })
-  @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'Part of the request was invalid.' })
-  @ApiForbiddenResponse({ type: MatrixErrorResponse, description: 'The login attempt failed (`M_FORBIDDEN`).' })
+  @ApiMatrixError(
+    400,
+    'Part of the request was invalid: an unknown login or identifier type (`M_UNKNOWN`), no password or identifier ' +
+      '(`M_MISSING_PARAM`), a field of the wrong type (`M_BAD_JSON`).',
+    ['M_UNKNOWN', 'Unknown login type m.login.token'],
+    ['M_MISSING_PARAM', 'Missing parameter: password'],
+    ['M_BAD_JSON', 'password must be a string'],
+  )
+  @ApiMatrixError(403, 'The login attempt failed (`M_FORBIDDEN`): a wrong password, or a user that does not exist.', [
+    'M_FORBIDDEN',
+    'Invalid username or password',
+  ])
+  @ApiMatrixError(
+    429,
+    'Too many requests from this client, or too many wrong passwords given with this user ID or address ' +
+      '(`M_LIMIT_EXCEEDED`, with `retry_after_ms`).',
+    RATE_LIMITED_EXAMPLE,
+    ['M_LIMIT_EXCEEDED', 'Too many failed attempts. Please try again later', { retry_after_ms: 540_000 }],
+  )
   async login(@Body() body: LoginBody): Promise<LoginResponse> {
     const result = await this.logins.login({ type: body.type, ...passwordCredentials(body), deviceId: body.device_id });
     return { user_id: result.userId, access_token: result.accessToken, device_id: result.deviceId, expires_in_ms: result.expiresInMs };

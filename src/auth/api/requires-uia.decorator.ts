@@ -13,15 +13,15 @@ import {
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import { ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
-import { RateLimitedErrorResponse } from '../../common/http/matrix-error.dto';
+import { ApiMatrixError, errorExamples, RATE_LIMITED_EXAMPLE } from '../../common/http/matrix-error.dto';
 import { MatrixValidationPipe } from '../../common/http/matrix-validation.pipe';
 import { UiaService } from '../application/uia.service';
 import { AccessTokenGuard, AuthenticatedRequest } from './access-token.guard';
-import { RequiresAccessToken } from './authenticated.decorator';
+import { ACCESS_TOKEN_ERRORS, ACCESS_TOKEN_ERRORS_DESCRIPTION, RequiresAccessToken } from './authenticated.decorator';
 import { passwordCredentials } from './dto/password-credentials';
-import { AuthenticationResponse, UiaRequestBody } from './dto/uia.dto';
+import { AuthenticationResponse, EXAMPLE_UIA_SESSION, UiaRequestBody } from './dto/uia.dto';
 
 type UiaHttpRequest = AuthenticatedRequest & { uiaSessionId?: string };
 
@@ -84,6 +84,9 @@ export class UiaInterceptor implements NestInterceptor {
   }
 }
 
+/** What the first request of User-Interactive Authentication gets (spec: auth_response.yaml): no errcode. */
+export const UIA_CHALLENGE_EXAMPLE = { flows: [{ stages: ['m.login.password'] }], params: {}, session: EXAMPLE_UIA_SESSION };
+
 /**
  * The endpoint needs an access token and User-Interactive Authentication (a password, again) to
  * `purpose`, e.g. 'add a third-party identifier to your account'. Its @Body() class extends
@@ -97,17 +100,31 @@ export function RequiresUia(purpose: string): MethodDecorator {
       UseGuards(AccessTokenGuard, UiaGuard),
       UseInterceptors(UiaInterceptor),
       ApiSecurity('accessTokenBearer'),
-      ApiSecurity('accessTokenQuery'),
-      ApiUnauthorizedResponse({
+      ApiResponse({
+        status: 401,
         description:
           `The homeserver requires additional authentication information to ${purpose}: the password again ` +
-          '(`m.login.password`). Also for a missing (`M_MISSING_TOKEN`) or unknown (`M_UNKNOWN_TOKEN`) access token.',
+          '(`m.login.password`). The first answer, to a request without `auth`, has no `errcode`: it gives the `session` ' +
+          'to send back in `auth` with the password; a wrong password gets the same with `M_FORBIDDEN`. ' +
+          ACCESS_TOKEN_ERRORS_DESCRIPTION,
         type: AuthenticationResponse,
+        examples: {
+          challenge: { summary: 'The first request, without auth: the flows and a session', value: UIA_CHALLENGE_EXAMPLE },
+          wrongPassword: {
+            summary: 'M_FORBIDDEN: a wrong password; the session goes on',
+            value: { errcode: 'M_FORBIDDEN', error: 'Invalid username or password', completed: [], ...UIA_CHALLENGE_EXAMPLE },
+          },
+          ...errorExamples(ACCESS_TOKEN_ERRORS),
+        },
       }),
-      ApiTooManyRequestsResponse({
-        description: 'Too many requests, or too many wrong passwords for this account (`M_LIMIT_EXCEEDED`, with `retry_after_ms`).',
-        type: RateLimitedErrorResponse,
-      }),
+      ApiMatrixError(
+        429,
+        'Too many requests (`M_LIMIT_EXCEEDED`, with `retry_after_ms`): this client\'s, or wrong passwords for this user ID ' +
+          '(RATE_LIMIT_FAILED_PASSWORDS), or another request is being served with this UIA session.',
+        RATE_LIMITED_EXAMPLE,
+        ['M_LIMIT_EXCEEDED', 'Too many failed attempts. Please try again later', { retry_after_ms: 540_000 }],
+        ['M_LIMIT_EXCEEDED', 'This session is authorising another request. Please try again shortly', { retry_after_ms: 1000 }],
+      ),
     )(target, key, descriptor);
 }
 

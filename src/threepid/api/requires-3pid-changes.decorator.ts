@@ -1,7 +1,6 @@
 import { applyDecorators, CanActivate, ExecutionContext, Inject, Injectable, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiForbiddenResponse } from '@nestjs/swagger';
-import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
+import { ApiMatrixError } from '../../common/http/matrix-error.dto';
 import { Medium } from '../domain/medium';
 import { MediumNotSupportedError, ThreePidChangesDisabledError } from '../domain/three-pid.errors';
 import { THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from '../three-pid.options';
@@ -33,6 +32,6 @@ export function Requires3pidChanges(medium?: Medium): MethodDecorator {
   return applyDecorators(
     ...(medium ? [RequiredMedium(medium)] : []),
     UseGuards(ThreePidChangesGuard),
-    ApiForbiddenResponse({ type: MatrixErrorResponse, description: '3PID changes are disabled on this server (`M_FORBIDDEN`).' }),
+    ApiMatrixError(403, '3PID changes are disabled on this server (`M_FORBIDDEN`).', ['M_FORBIDDEN', '3PID changes are disabled on this server']),
   );
 }

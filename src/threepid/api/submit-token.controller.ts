@@ -2,10 +2,11 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/
 import { ApiBadRequestResponse, ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MatrixError } from '../../common/errors/matrix-error';
-import { MatrixErrorResponse } from '../../common/http/matrix-error.dto';
+import { ApiMatrixError } from '../../common/http/matrix-error.dto';
 import { CLIENT_UNSTABLE } from '../../common/http/matrix-routes';
 import { MatrixValidationPipe } from '../../common/http/matrix-validation.pipe';
 import { TokenSubmission, ValidationService } from '../application/validation.service';
+import { ERRORS, EXAMPLE } from './dto/examples';
 import { CLIENT_SECRET, SESSION_ID, SubmitTokenBody, SubmitTokenResponse } from './dto/validation.dto';
 import { alreadyValidatedPage, confirmationPage, failurePage, redirect, sendHtml, successPage } from './submit-token.pages';
 
@@ -26,14 +27,16 @@ export class SubmitTokenController {
   @ApiOperation({
     operationId: 'showEmailValidationPage',
     summary: 'The page behind the link in a validation email.',
-    description: 'Shows a confirm button; confirming POSTs to the same URL. Opening the link alone validates nothing.',
+    description:
+      'Shows a confirm button; confirming POSTs to the same URL. Opening the link alone validates nothing. The example ' +
+      "is a link of no session: it shows the page saying why it cannot be used (400).",
   })
-  @ApiQuery({ name: 'sid', required: true })
-  @ApiQuery({ name: 'client_secret', required: true })
-  @ApiQuery({ name: 'token', required: true })
+  @ApiQuery({ name: 'sid', required: true, description: 'The session ID, as in the link.', schema: { type: 'string', example: EXAMPLE.sid } })
+  @ApiQuery({ name: 'client_secret', required: true, description: 'The client secret, as in the link.', schema: { type: 'string', example: EXAMPLE.clientSecret } })
+  @ApiQuery({ name: 'token', required: true, description: 'The token, as in the link (32 characters).', schema: { type: 'string', example: EXAMPLE.emailToken } })
   @ApiProduces('text/html')
   @ApiOkResponse({ description: 'The confirmation page.' })
-  @ApiBadRequestResponse({ description: 'A page saying why the link cannot be used.' })
+  @ApiBadRequestResponse({ description: 'A page saying why the link cannot be used: an unknown session, a wrong token or secret, an expired one.' })
   async showEmailPage(@Query() query: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
     const link = linkParameters(query);
     if (!link) return sendHtml(reply, 400, failurePage(INCOMPLETE_LINK));
@@ -49,14 +52,22 @@ export class SubmitTokenController {
     summary: 'Validates an email address with the token sent to it.',
     description:
       'With a JSON body, answers JSON. The confirmation page posts a form here instead (parameters in the query ' +
-      'string) and gets a page, or a 302 to the `next_link` given to requestToken.',
+      'string) and gets a page, or a 302 to the `next_link` given to requestToken. The example is of no session ' +
+      '(`M_NO_VALID_SESSION`); with the `sid` requestToken gave and the `token` of the link, it validates the address.',
   })
-  @ApiBody({ type: SubmitTokenBody })
+  @ApiBody({
+    type: SubmitTokenBody,
+    examples: { link: { summary: 'The token of the e-mail link', value: { sid: EXAMPLE.sid, client_secret: EXAMPLE.clientSecret, token: EXAMPLE.emailToken } } },
+  })
   @ApiOkResponse({ type: SubmitTokenResponse, description: 'The address is validated.' })
-  @ApiBadRequestResponse({
-    type: MatrixErrorResponse,
-    description: 'Unknown session (`M_NO_VALID_SESSION`), wrong token (`M_TOKEN_INCORRECT`) or expired (`M_SESSION_EXPIRED`).',
-  })
+  @ApiMatrixError(
+    400,
+    'Unknown session or another client_secret (`M_NO_VALID_SESSION`), wrong token (`M_TOKEN_INCORRECT`), or expired, or ' +
+      'too many wrong tokens (`M_SESSION_EXPIRED`).',
+    ERRORS.noValidSession,
+    ERRORS.tokenIncorrect,
+    ERRORS.sessionExpired,
+  )
   async submitEmailToken(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     if (!isFormPost(request)) {
       const body = (await this.bodyPipe.transform(request.body, { type: 'body', metatype: SubmitTokenBody })) as SubmitTokenBody;
@@ -77,13 +88,23 @@ export class SubmitTokenController {
   @ApiOperation({
     operationId: 'submitMsisdnToken',
     summary: 'Validates a phone number with the code sent to it by SMS.',
-    description: 'The `submit_url` of msisdn requestToken.',
+    description:
+      'The `submit_url` of msisdn requestToken. The example is of no session (`M_NO_VALID_SESSION`); with the `sid` ' +
+      'requestToken gave and the code of the SMS, it validates the number.',
+  })
+  @ApiBody({
+    type: SubmitTokenBody,
+    examples: { code: { summary: 'The code of the SMS', value: { sid: EXAMPLE.sid, client_secret: EXAMPLE.clientSecret, token: EXAMPLE.smsCode } } },
   })
   @ApiOkResponse({ type: SubmitTokenResponse, description: 'The phone number is validated.' })
-  @ApiBadRequestResponse({
-    type: MatrixErrorResponse,
-    description: 'Unknown session (`M_NO_VALID_SESSION`), wrong code (`M_TOKEN_INCORRECT`) or expired (`M_SESSION_EXPIRED`).',
-  })
+  @ApiMatrixError(
+    400,
+    'Unknown session or another client_secret (`M_NO_VALID_SESSION`), wrong code (`M_TOKEN_INCORRECT`), or expired, or ' +
+      'too many wrong codes (`M_SESSION_EXPIRED`).',
+    ERRORS.noValidSession,
+    ERRORS.tokenIncorrect,
+    ['M_SESSION_EXPIRED', 'Too many incorrect tokens were submitted. Please request a new one'],
+  )
   async submitMsisdnToken(@Body() body: SubmitTokenBody): Promise<SubmitTokenResponse> {
     await this.validation.submitToken('msisdn', submission(body));
     return { success: true };

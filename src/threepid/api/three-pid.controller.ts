@@ -1,26 +1,17 @@
 import { applyDecorators, Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
-import {
-  ApiBadGatewayResponse,
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiForbiddenResponse,
-  ApiGatewayTimeoutResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, Requester } from '../../auth/api/authenticated.decorator';
+import { EXAMPLE_UIA_SESSION } from '../../auth/api/dto/uia.dto';
 import { RequiresUia } from '../../auth/api/requires-uia.decorator';
 import type { Requester as RequesterModel } from '../../auth/domain/user';
 import { MissingParamError } from '../../common/errors/matrix-error';
-import { MatrixErrorResponse, RateLimitedErrorResponse } from '../../common/http/matrix-error.dto';
+import { ApiMatrixError, RATE_LIMITED_EXAMPLE } from '../../common/http/matrix-error.dto';
 import { CLIENT_V3 } from '../../common/http/matrix-routes';
 import { IdentityServerService } from '../application/identity-server.service';
 import { ThreePidService } from '../application/three-pid.service';
 import { Medium } from '../domain/medium';
 import { DeprecatedAddGuard } from './deprecated-add.guard';
+import { ERRORS, EXAMPLE } from './dto/examples';
 import { ThreePidListResponse } from './dto/three-pid.dto';
 import { AddThreePidBody, BindThreePidBody, DeleteThreePidBody, DeleteThreePidResponse, DeprecatedAddThreePidBody } from './dto/three-pid-changes.dto';
 import { Requires3pidChanges } from './requires-3pid-changes.decorator';
@@ -31,8 +22,8 @@ import { Requires3pidChanges } from './requires-3pid-changes.decorator';
 /** The answers of an identity server that could not be used, on every endpoint that calls one. */
 function IdentityServerFailureResponses(): MethodDecorator {
   return applyDecorators(
-    ApiBadGatewayResponse({ type: MatrixErrorResponse, description: 'The identity server could not be reached, failed, or gave an unusable answer (`M_UNKNOWN`).' }),
-    ApiGatewayTimeoutResponse({ type: MatrixErrorResponse, description: 'The identity server did not answer in time (`M_UNKNOWN`).' }),
+    ApiMatrixError(502, 'The identity server could not be reached, failed, or gave an unusable answer (`M_UNKNOWN`).', ERRORS.unreachable),
+    ApiMatrixError(504, 'The identity server did not answer in time (`M_UNKNOWN`).', ERRORS.timeout),
   );
 }
 
@@ -79,14 +70,62 @@ export class ThreePidController {
     summary: "Adds contact information to the user's account.",
     description:
       'Adds the address of a validated session (see the requestToken endpoints) to the account, after User-Interactive ' +
-      'Authentication. Checks, in order: 3PID changes enabled (403 `M_FORBIDDEN`); the access token (401); the body ' +
+      'Authentication, in two requests. The first, as in the example, has no `auth`: it gets 401 with the flows and a ' +
+      '`session`. The second repeats the body with `auth`, the password again:\n\n' +
+      '```json\n' +
+      `{"client_secret": "${EXAMPLE.clientSecret}", "sid": "${EXAMPLE.sid}",\n` +
+      ' "auth": {"type": "m.login.password", "session": "<the session from the 401>",\n' +
+      '          "identifier": {"type": "m.id.user", "user": "alice"}, "password": "a long password"}}\n' +
+      '```\n\n' +
+      'Checks, in order: 3PID changes enabled (403 `M_FORBIDDEN`); the access token (401); the body ' +
       '(400); UIA (401 with the flows; a wrong password 401 with `M_FORBIDDEN`; another user\'s credentials or a ' +
       'changed request 403 `M_FORBIDDEN`; too many wrong passwords 429); then the session: it must match the ' +
-      '`client_secret`, be validated, unexpired and not used before (400 `M_THREEPID_AUTH_FAILED`); the address must ' +
-      'be on no account (400 `M_THREEPID_IN_USE`). A session adds an address once.',
+      '`client_secret`, be validated, unexpired and not used before (400 `M_THREEPID_AUTH_FAILED`; 429 while the ' +
+      'message whose token validated it is still being sent); the address must be on no account (400 ' +
+      '`M_THREEPID_IN_USE`). A session adds an address once.',
+  })
+  @ApiBody({
+    type: AddThreePidBody,
+    examples: {
+      first: { summary: 'The first request: no auth (answers 401 with a session)', value: { client_secret: EXAMPLE.clientSecret, sid: EXAMPLE.sid } },
+      second: {
+        summary: 'The second request: auth with the session from the 401, and the password',
+        value: {
+          client_secret: EXAMPLE.clientSecret,
+          sid: EXAMPLE.sid,
+          auth: {
+            type: 'm.login.password',
+            session: EXAMPLE_UIA_SESSION,
+            identifier: { type: 'm.id.user', user: 'alice' },
+            password: 'a long password',
+          },
+        },
+      },
+    },
   })
   @ApiOkResponse({ description: 'The addition was successful.', schema: { type: 'object', example: {} } })
-  @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'The request was invalid, the session cannot vouch for the address, or the address is in use.' })
+  @ApiMatrixError(
+    400,
+    'The request was invalid (`M_MISSING_PARAM`, `M_INVALID_PARAM`, `M_BAD_JSON`), the UIA session is unknown or expired ' +
+      '(`M_UNKNOWN`), the validation session cannot vouch for the address (`M_THREEPID_AUTH_FAILED`), or the address is ' +
+      'on an account (`M_THREEPID_IN_USE`).',
+    ERRORS.authFailed,
+    ERRORS.inUse,
+    ['M_UNKNOWN', 'Unknown or expired session ID'],
+    ERRORS.missingParam,
+  )
+  @ApiMatrixError(
+    403,
+    'The credentials are not the logged-in user\'s, or the request changed during the UIA session (`M_FORBIDDEN`); the ' +
+      'address is not allowed here (`M_THREEPID_DENIED`).',
+    ['M_FORBIDDEN', 'Invalid auth: the credentials are not those of the logged-in user'],
+    ERRORS.denied,
+  )
+  @ApiMatrixError(429, 'The message whose token validated the session is still being sent (`M_LIMIT_EXCEEDED`, with `retry_after_ms`).', [
+    'M_LIMIT_EXCEEDED',
+    'The message that validated this session is still being sent. Please try again shortly',
+    { retry_after_ms: 1000 },
+  ])
   async add(@Requester() requester: RequesterModel, @Body() body: AddThreePidBody): Promise<Record<string, never>> {
     await this.threePids.add(requester.userId, { sid: body.sid, clientSecret: body.client_secret });
     return {};
@@ -106,8 +145,20 @@ export class ThreePidController {
       'the answer. The address is canonicalised first (e-mail case-folded, `+` dropped from phone numbers). Removing an ' +
       `address that is not on the account changes nothing, contacts no identity server, and answers \`no-support\`. ${ID_SERVER_CHECKS}`,
   })
+  @ApiBody({ type: DeleteThreePidBody, examples: { email: { summary: 'An e-mail address', value: { medium: 'email', address: EXAMPLE.email } } } })
   @ApiOkResponse({ type: DeleteThreePidResponse, description: 'The homeserver has disassociated the third-party identifier from the user.' })
-  @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'The request was invalid (an unknown medium or a bad `id_server`: `M_INVALID_PARAM`), or the identity server is not trusted (`M_SERVER_NOT_TRUSTED`).' })
+  @ApiMatrixError(
+    400,
+    'The request was invalid (an unknown medium, an address that does not parse or a bad `id_server`: `M_INVALID_PARAM`), ' +
+      'or the identity server is not trusted (`M_SERVER_NOT_TRUSTED`).',
+    ERRORS.invalidMedium,
+    ERRORS.invalidEmail,
+    ERRORS.notTrusted,
+  )
+  @ApiMatrixError(403, 'The policy keeps this address on the account (`M_FORBIDDEN`).', [
+    'M_FORBIDDEN',
+    'This third-party identifier may not be removed from your account',
+  ])
   @IdentityServerFailureResponses()
   async delete(@Requester() requester: RequesterModel, @Body() body: DeleteThreePidBody): Promise<DeleteThreePidResponse> {
     const result = await this.threePids.remove(requester.userId, body.medium as Medium, body.address, body.id_server);
@@ -126,12 +177,25 @@ export class ThreePidController {
       '`id_access_token`), and records the binding so that it can be unbound later. An identity-server refusal reaches ' +
       `the client with its status and errcode (its token errors as \`M_UNAUTHORIZED\`). ${ID_SERVER_CHECKS}`,
   })
-  @ApiOkResponse({ description: 'The addition was successful.', schema: { type: 'object', example: {} } })
-  @ApiBadRequestResponse({
-    type: MatrixErrorResponse,
-    description: 'The request was invalid, the identity server is not trusted (`M_SERVER_NOT_TRUSTED`), or it refused (e.g. `M_SESSION_NOT_VALIDATED`).',
+  @ApiBody({
+    type: BindThreePidBody,
+    examples: {
+      session: {
+        summary: 'A session the identity server validated (its sid and client_secret)',
+        value: { client_secret: EXAMPLE.clientSecret, id_server: EXAMPLE.idServer, id_access_token: EXAMPLE.idAccessToken, sid: EXAMPLE.sid },
+      },
+    },
   })
-  @ApiTooManyRequestsResponse({ type: RateLimitedErrorResponse, description: 'This request was rate-limited (`M_LIMIT_EXCEEDED`), here or by the identity server.' })
+  @ApiOkResponse({ description: 'The addition was successful.', schema: { type: 'object', example: {} } })
+  @ApiMatrixError(
+    400,
+    'The request was invalid (`M_INVALID_PARAM`), the identity server is not trusted (`M_SERVER_NOT_TRUSTED`), or it ' +
+      'refused (its own errcode, e.g. `M_SESSION_NOT_VALIDATED`).',
+    ERRORS.notTrusted,
+    ['M_SESSION_NOT_VALIDATED', 'This validation session has not yet been completed'],
+    ['M_INVALID_PARAM', 'id_server must be a host name or IP literal with an optional port'],
+  )
+  @ApiMatrixError(429, 'This request was rate-limited (`M_LIMIT_EXCEEDED`), here or by the identity server.', RATE_LIMITED_EXAMPLE)
   @IdentityServerFailureResponses()
   async bind(@Requester() requester: RequesterModel, @Body() body: BindThreePidBody): Promise<Record<string, never>> {
     await this.identityServers.bind(requester.userId, {
@@ -155,8 +219,15 @@ export class ThreePidController {
       'identity server is known (no request is made) or one answers 400, 404 or 501 without a Matrix error; other ' +
       `identity-server errors are the answer. ${ID_SERVER_CHECKS}`,
   })
+  @ApiBody({ type: DeleteThreePidBody, examples: { email: { summary: 'Wherever it was bound through this server', value: { medium: 'email', address: EXAMPLE.email } } } })
   @ApiOkResponse({ type: DeleteThreePidResponse, description: 'The identity server has disassociated the third-party identifier from the user.' })
-  @ApiBadRequestResponse({ type: MatrixErrorResponse, description: 'The request was invalid, or the identity server is not trusted (`M_SERVER_NOT_TRUSTED`).' })
+  @ApiMatrixError(
+    400,
+    'The request was invalid (`M_INVALID_PARAM`), or the identity server is not trusted (`M_SERVER_NOT_TRUSTED`).',
+    ERRORS.invalidMedium,
+    ERRORS.invalidEmail,
+    ERRORS.notTrusted,
+  )
   @IdentityServerFailureResponses()
   async unbind(@Requester() requester: RequesterModel, @Body() body: DeleteThreePidBody): Promise<DeleteThreePidResponse> {
     const result = await this.identityServers.unbind(requester.userId, body.medium as Medium, body.address, body.id_server);
@@ -165,10 +236,10 @@ export class ThreePidController {
 
   @Post('account/3pid')
   @HttpCode(200)
-  @ApiForbiddenResponse({
-    type: MatrixErrorResponse,
-    description: 'The credentials do not vouch for an address (`M_THREEPID_AUTH_FAILED`), or 3PID changes are disabled (`M_FORBIDDEN`).',
-  })
+  @ApiMatrixError(403, 'The credentials do not vouch for an address (`M_THREEPID_AUTH_FAILED`).', [
+    'M_THREEPID_AUTH_FAILED',
+    'No validation session matches this sid and client_secret',
+  ])
   @Authenticated()
   @Requires3pidChanges()
   @UseGuards(DeprecatedAddGuard)
@@ -185,9 +256,13 @@ export class ThreePidController {
       '`M_UNRECOGNIZED`): without UIA, an access token alone could add an address.',
   })
   @IdentityServerFailureResponses()
-  @ApiBody({ type: DeprecatedAddThreePidBody })
+  @ApiBody({
+    type: DeprecatedAddThreePidBody,
+    examples: { session: { summary: 'A validated session of this homeserver', value: { three_pid_creds: { client_secret: EXAMPLE.clientSecret, sid: EXAMPLE.sid } } } },
+  })
   @ApiOkResponse({ description: 'The addition was successful.', schema: { type: 'object', example: {} } })
-  @ApiNotFoundResponse({ type: MatrixErrorResponse, description: 'The deprecated endpoint is off, as by default (`M_UNRECOGNIZED`).' })
+  @ApiMatrixError(400, 'The request was invalid (`M_MISSING_PARAM`, `M_INVALID_PARAM`), or the address is in use (`M_THREEPID_IN_USE`).', ['M_MISSING_PARAM', 'Missing parameter: three_pid_creds'], ERRORS.inUse)
+  @ApiMatrixError(404, 'The deprecated endpoint is off, as by default (`M_UNRECOGNIZED`).', ['M_UNRECOGNIZED', 'Unrecognized request'])
   async addDeprecated(@Requester() requester: RequesterModel, @Body() body: DeprecatedAddThreePidBody): Promise<Record<string, never>> {
     const credentials = body.three_pid_creds ?? body.threePidCreds;
     if (!credentials) throw new MissingParamError('Missing parameter: three_pid_creds');

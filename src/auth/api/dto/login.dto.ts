@@ -12,12 +12,12 @@ export class UserIdentifierBody {
   @IsString()
   user?: string;
 
-  @ApiPropertyOptional({ description: 'For `m.id.thirdparty`: the medium of the third-party identifier.' })
+  @ApiPropertyOptional({ description: 'For `m.id.thirdparty`: the medium of the third-party identifier.', example: 'email' })
   @IsOptional()
   @IsString()
   medium?: string;
 
-  @ApiPropertyOptional({ description: 'For `m.id.thirdparty`: the third-party address, canonicalised.' })
+  @ApiPropertyOptional({ description: 'For `m.id.thirdparty`: the third-party address (canonicalised by the server).', example: 'alice@example.org' })
   @IsOptional()
   @IsString()
   address?: string;
@@ -42,22 +42,26 @@ export abstract class PasswordFields {
   @Type(() => UserIdentifierBody)
   identifier?: UserIdentifierBody;
 
-  @ApiPropertyOptional({ description: 'Deprecated in favour of `identifier`: the user ID or localpart.', deprecated: true })
+  @ApiPropertyOptional({ description: 'Deprecated in favour of `identifier`: the user ID or localpart.', deprecated: true, example: 'alice' })
   @IsOptional()
   @IsString()
   user?: string;
 
-  @ApiPropertyOptional({ description: 'Deprecated in favour of `identifier`: the medium of a 3PID on the account.', deprecated: true })
+  @ApiPropertyOptional({ description: 'Deprecated in favour of `identifier`: the medium of a 3PID on the account.', deprecated: true, example: 'email' })
   @IsOptional()
   @IsString()
   medium?: string;
 
-  @ApiPropertyOptional({ description: 'Deprecated in favour of `identifier`: the address of a 3PID on the account.', deprecated: true })
+  @ApiPropertyOptional({
+    description: 'Deprecated in favour of `identifier`: the address of a 3PID on the account.',
+    deprecated: true,
+    example: 'alice@example.org',
+  })
   @IsOptional()
   @IsString()
   address?: string;
 
-  @ApiPropertyOptional({ description: "Required when `type` is `m.login.password`. The user's password.", example: 'correct horse battery staple' })
+  @ApiPropertyOptional({ description: "Required when `type` is `m.login.password`. The user's password.", example: 'a long password' })
   @IsOptional()
   @IsString()
   password?: string;
@@ -68,18 +72,18 @@ export class LoginBody extends PasswordFields {
   @IsString()
   type!: string;
 
-  @ApiPropertyOptional({ description: 'ID of the client device; the server generates one when absent.' })
+  @ApiPropertyOptional({ description: 'ID of the client device; the server generates one when absent.', example: 'GHTYAJCEXW' })
   @IsOptional()
   @IsString()
   @Length(1, 255)
   device_id?: string;
 
-  @ApiPropertyOptional({ description: 'A display name to assign to a newly created device.' })
+  @ApiPropertyOptional({ description: 'A display name to assign to a newly created device.', example: 'Swagger UI' })
   @IsOptional()
   @IsString()
   initial_device_display_name?: string;
 
-  @ApiPropertyOptional({ description: 'Whether the client supports refresh tokens (this server issues none).' })
+  @ApiPropertyOptional({ description: 'Whether the client supports refresh tokens (this server issues none).', example: false })
   @IsOptional()
   @IsBoolean()
   refresh_token?: boolean;
@@ -89,7 +93,10 @@ export class LoginResponse {
   @ApiProperty({ description: 'The fully-qualified Matrix ID for the account.', example: '@alice:localhost' })
   user_id!: string;
 
-  @ApiProperty({ description: 'An access token for the account; use it with the Authorize button.' })
+  @ApiProperty({
+    description: 'An access token for the account; use it with the Authorize button.',
+    example: 'm3p_Qm9vJ3Xh2xGfL8uTz0aRkYcW5sNdEpB7vHjM1iOqKgU',
+  })
   access_token!: string;
 
   @ApiProperty({ description: 'ID of the logged-in device.', example: 'GHTYAJCEXW' })
@@ -117,7 +124,7 @@ export class WhoamiResponse {
   @ApiProperty({ description: 'The user ID that owns the access token.', example: '@alice:localhost' })
   user_id!: string;
 
-  @ApiProperty({ description: 'Device ID associated with the access token.' })
+  @ApiProperty({ description: 'Device ID associated with the access token.', example: 'GHTYAJCEXW' })
   device_id!: string;
 
   @ApiProperty({ description: 'Whether the user is a guest user; never on this server.', example: false })

@@ -3,6 +3,9 @@ import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { PasswordFields } from './login.dto';
 
+/** The UIA session of the documentation's examples: 32 URL-safe characters, as the server makes them. */
+export const EXAMPLE_UIA_SESSION = 'xKvDqZbJpWtRmNcLgHfYeSaUoIuTrEwQ';
+
 /** The `auth` object of a User-Interactive Authentication request (spec: definitions/auth_data.yaml). */
 export class AuthenticationData extends PasswordFields {
   @ApiPropertyOptional({
@@ -16,7 +19,7 @@ export class AuthenticationData extends PasswordFields {
   @MaxLength(255)
   type?: string;
 
-  @ApiPropertyOptional({ description: 'The value of the session key given by the homeserver.' })
+  @ApiPropertyOptional({ description: 'The value of the session key given by the homeserver.', example: EXAMPLE_UIA_SESSION })
   @IsOptional()
   @IsString()
   @MaxLength(255)
@@ -49,7 +52,7 @@ export class AuthenticationResponse {
   @ApiPropertyOptional({ description: 'Information the client needs for some authentication types; none for `m.login.password`.', example: {} })
   params?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'The session identifier the client passes back in `auth.session`.', example: 'xxxxxxyz' })
+  @ApiPropertyOptional({ description: 'The session identifier the client passes back in `auth.session`.', example: EXAMPLE_UIA_SESSION })
   session?: string;
 
   @ApiPropertyOptional({ description: 'A list of the stages the client has completed successfully', example: [] })

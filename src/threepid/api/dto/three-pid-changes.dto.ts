@@ -4,6 +4,7 @@ import { applyDecorators } from '@nestjs/common';
 import { IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { UiaRequestBody } from '../../../auth/api/dto/uia.dto';
 import { MEDIA } from '../../domain/medium';
+import { EXAMPLE } from './examples';
 import { ClientSecretProperty, IdServerProperty, SessionIdProperty } from './validation.dto';
 
 /**
@@ -14,7 +15,7 @@ const ID_ACCESS_TOKEN = /^[\x21-\x7e]{1,1024}$/;
 
 function IdAccessTokenProperty(description: string, required: boolean): PropertyDecorator {
   return applyDecorators(
-    (required ? ApiProperty : ApiPropertyOptional)({ description, example: 'abc123_OpaqueString' }),
+    (required ? ApiProperty : ApiPropertyOptional)({ description, example: EXAMPLE.idAccessToken }),
     ...(required ? [] : [IsOptional()]),
     IsString(),
     Matches(ID_ACCESS_TOKEN, { message: 'id_access_token must be 1 to 1024 visible ASCII characters' }),
@@ -58,7 +59,7 @@ export class DeleteThreePidBody {
   @IsIn(MEDIA, { message: `medium must be one of ${MEDIA.join(', ')}` })
   medium!: string;
 
-  @ApiProperty({ description: 'The third-party address being removed.', example: 'example@example.org' })
+  @ApiProperty({ description: 'The third-party address being removed.', example: EXAMPLE.email })
   @IsString()
   @MaxLength(1024)
   address!: string;

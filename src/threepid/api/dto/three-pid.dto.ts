@@ -5,7 +5,7 @@ export class ThirdPartyIdentifier {
   @ApiProperty({ description: 'The medium of the third-party identifier.', enum: MEDIA, example: 'email' })
   medium!: string;
 
-  @ApiProperty({ description: 'The third-party identifier address.', example: 'monkey@banana.island' })
+  @ApiProperty({ description: 'The third-party identifier address.', example: 'alice@example.org' })
   address!: string;
 
   @ApiProperty({

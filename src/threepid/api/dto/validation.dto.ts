@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
 import { IdServer } from '../../domain/identity-server';
+import { EXAMPLE } from './examples';
 
 /** Anchored, unlike Synapse's: a secret that could never validate is refused at once. @see spec: request_email_validation.yaml */
 export const CLIENT_SECRET = /^[0-9a-zA-Z.=_-]{1,255}$/;
@@ -12,7 +13,7 @@ export function ClientSecretProperty(
     'string consisting of the characters `[0-9a-zA-Z.=_-]`. Its length must not exceed 255 characters and it must not be empty.',
 ): PropertyDecorator {
   return applyDecorators(
-    ApiProperty({ description, example: 'monkeys_are_GREAT', pattern: CLIENT_SECRET.source }),
+    ApiProperty({ description, example: EXAMPLE.clientSecret, pattern: CLIENT_SECRET.source }),
     IsString(),
     Matches(CLIENT_SECRET, { message: 'client_secret must be 1 to 255 characters from [0-9a-zA-Z.=_-]' }),
   );
@@ -24,7 +25,7 @@ export const SESSION_ID = /^[0-9a-zA-Z.=_-]{1,255}$/;
 /** A required `sid` field: documented, and checked against SESSION_ID (M_INVALID_PARAM), so that no other string reaches a lookup or an identity server. */
 export function SessionIdProperty(description: string): PropertyDecorator {
   return applyDecorators(
-    ApiProperty({ description, example: '4bQ9d3Jx0sV1mLr8aT2yK7Pe', pattern: SESSION_ID.source }),
+    ApiProperty({ description, example: EXAMPLE.sid, pattern: SESSION_ID.source }),
     IsString(),
     Matches(SESSION_ID, { message: 'sid must be 1 to 255 characters from [0-9a-zA-Z.=_-]' }),
   );
@@ -37,7 +38,7 @@ export function SessionIdProperty(description: string): PropertyDecorator {
  */
 export function IdServerProperty(description: string, required: boolean): PropertyDecorator {
   return applyDecorators(
-    (required ? ApiProperty : ApiPropertyOptional)({ description, example: 'id.example.org' }),
+    (required ? ApiProperty : ApiPropertyOptional)({ description, example: EXAMPLE.idServer }),
     ...(required ? [] : [IsOptional()]),
     IsString(),
     MaxLength(255),
@@ -87,7 +88,10 @@ abstract class RequestTokenBody {
   @IdServerProperty('Ignored once checked: this homeserver validates addresses itself. If given, `id_access_token` is required too.', false)
   id_server?: string;
 
-  @ApiPropertyOptional({ description: 'An access token previously registered with the identity server. Required if an `id_server` is supplied.' })
+  @ApiPropertyOptional({
+    description: 'An access token previously registered with the identity server. Required if an `id_server` is supplied.',
+    example: EXAMPLE.idAccessToken,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1024)
@@ -95,7 +99,7 @@ abstract class RequestTokenBody {
 }
 
 export class EmailRequestTokenBody extends RequestTokenBody {
-  @ApiProperty({ description: 'The email address to validate.', format: 'email', example: 'alice@example.org' })
+  @ApiProperty({ description: 'The email address to validate.', format: 'email', example: EXAMPLE.email })
   @IsString()
   @MaxLength(512)
   email!: string;
@@ -105,13 +109,13 @@ export class MsisdnRequestTokenBody extends RequestTokenBody {
   @ApiProperty({
     description:
       'The two-letter uppercase ISO-3166-1 alpha-2 country code that the number in `phone_number` should be parsed as if it were dialled from.',
-    example: 'GB',
+    example: EXAMPLE.country,
   })
   @IsString()
   @MaxLength(8)
   country!: string;
 
-  @ApiProperty({ description: 'The phone number to validate.', example: '07700900001' })
+  @ApiProperty({ description: 'The phone number to validate.', example: EXAMPLE.phoneNumber })
   @IsString()
   @MaxLength(64)
   phone_number!: string;
@@ -120,7 +124,7 @@ export class MsisdnRequestTokenBody extends RequestTokenBody {
 export class RequestTokenResponse {
   @ApiProperty({
     description: 'The session ID: characters `[0-9a-zA-Z.=_-]`, at most 255 of them.',
-    example: '4bQ9d3Jx0sV1mLr8aT2yK7Pe',
+    example: EXAMPLE.sid,
   })
   sid!: string;
 }
@@ -133,7 +137,7 @@ export class MsisdnRequestTokenResponse extends RequestTokenResponse {
   })
   submit_url!: string;
 
-  @ApiProperty({ description: 'The phone number as an msisdn: E.164 digits without `+`.', example: '447700900001' })
+  @ApiProperty({ description: 'The phone number as an msisdn: E.164 digits without `+`.', example: EXAMPLE.msisdn })
   msisdn!: string;
 
   @ApiProperty({ description: 'The phone number formatted for people.', example: '+44 7700 900001' })
@@ -147,7 +151,10 @@ export class SubmitTokenBody {
   @ClientSecretProperty('The client secret that was supplied to the `requestToken` call.')
   client_secret!: string;
 
-  @ApiProperty({ description: 'The token sent to the address (the code in the SMS).', example: '123456' })
+  @ApiProperty({
+    description: 'The token sent to the address: the `token` of the e-mail link (32 characters), or the six-digit code of the SMS.',
+    example: EXAMPLE.emailToken,
+  })
   @IsString()
   @MaxLength(255)
   token!: string;
