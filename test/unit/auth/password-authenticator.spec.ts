@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { ACCOUNT_LIMIT_FACTOR, PasswordAuthenticator, PasswordCredentials } from '../../../src/auth/application/password-authenticator';
 import { UserIdentifiers } from '../../../src/auth/application/user-identifiers';
 import { AUTH_DEFAULTS } from '../../../src/auth/auth.options';
@@ -249,6 +250,7 @@ describe(PasswordAuthenticator.name, () => {
     });
 
     it(`stop being checked, silently, after ${ACCOUNT_LIMIT_FACTOR} times the limit: every password gets the 403 of a wrong one`, async () => {
+      const warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
       await exhaust(ACCOUNT_LIMIT_FACTOR);
       hasher.verifications = [];
       const right = await rejection(withBadges.authenticate(badge(ACCOUNT_LIMIT_FACTOR + 1, 'alice-secret')));
@@ -259,6 +261,9 @@ describe(PasswordAuthenticator.name, () => {
       expect(byNobody.status).toBe(403);
       // The hash is verified all the same, so that it takes as long as a real check.
       expect(hasher.verifications).toEqual(['fake:alice-secret', 'fake:alice-secret', 'fake:alice-secret', expect.stringMatching(/^fake:[0-9a-f]{64}$/)]);
+      // The operator is told, by user ID; nobody else is.
+      expect(warnings).toHaveBeenCalledWith({ userId: ALICE }, expect.stringMatching(/password is not checked/));
+      warnings.mockRestore();
       // Other accounts are not affected; the account itself is again once its oldest failures leave the window.
       await expect(withBadges.verify(BOB, 'bob-secret')).resolves.toBeUndefined();
       clock.advance(windowMs);
