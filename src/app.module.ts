@@ -41,6 +41,7 @@ export class AppModule {
             serverName: settings.get('matrix', { infer: true }).serverName,
             uiaSessionLifetimeMs: settings.get('uia', { infer: true }).sessionLifetimeMs,
             failedPasswordLimit: settings.get('rateLimit', { infer: true }).failedPasswords,
+            accessTokenCacheTtlMs: settings.get('accessTokens', { infer: true }).cacheTtlMs,
           }),
         }),
         SigningModule.forRootAsync({

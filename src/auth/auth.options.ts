@@ -19,11 +19,17 @@ export interface AuthModuleOptions extends UiaOptions {
   serverName: string;
   /** Default: AUTH_DEFAULTS. */
   failedPasswordLimit?: FailedPasswordLimit;
+  /**
+   * How long an instance remembers whose an access token is (0: ask the database every time): the
+   * longest a token revoked on another instance can still be accepted here. Default: AUTH_DEFAULTS.
+   */
+  accessTokenCacheTtlMs?: number;
 }
 
 export const AUTH_DEFAULTS = {
   uiaSessionLifetimeMs: 15 * 60_000,
   failedPasswordLimit: { limit: 5, windowMs: 10 * 60_000 },
+  accessTokenCacheTtlMs: 5_000,
 } as const satisfies Omit<Required<AuthModuleOptions>, 'serverName'>;
 
 export const {

@@ -9,6 +9,7 @@ export interface AppConfig {
   database: DatabaseConfig;
   matrix: MatrixConfig;
   uia: UiaConfig;
+  accessTokens: AccessTokenConfig;
   threePid: ThreePidConfig;
   email: EmailConfig;
   sms: SmsConfig;
@@ -51,6 +52,11 @@ export interface MatrixConfig {
 export interface UiaConfig {
   /** UIA_SESSION_LIFETIME: how long a User-Interactive Authentication session lives. */
   sessionLifetimeMs: number;
+}
+
+export interface AccessTokenConfig {
+  /** ACCESS_TOKEN_CACHE_TTL: how long an instance remembers a token's owner; 0 asks the database every time. */
+  cacheTtlMs: number;
 }
 
 export interface ThreePidConfig {

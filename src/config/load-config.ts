@@ -27,6 +27,7 @@ const DEFAULTS = {
   THREEPID_CHANGES_ENABLED: 'true',
   THREEPID_DEPRECATED_POST_ENABLED: 'false',
   UIA_SESSION_LIFETIME: '15m',
+  ACCESS_TOKEN_CACHE_TTL: '5s',
   RATE_LIMIT_FAILED_PASSWORDS: '5/600s',
   THREEPID_MEDIA: 'email,msisdn',
   VALIDATION_TOKEN_LIFETIME: '1h',
@@ -114,11 +115,11 @@ export function loadConfig(env: Environment): AppConfig {
   };
 
   /** `500ms`, `30s`, `15m`, `1h`, `7d`. */
-  const duration = (name: string): number => {
+  const duration = (name: string, { zero = false } = {}): number => {
     const raw = read(name) ?? '';
     const match = DURATION.exec(raw);
-    if (match && Number(match[1]) > 0) return Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS];
-    return fail(`${name} must be a duration such as 500ms, 30s, 15m, 1h or 7d (got "${raw}")`, NaN);
+    if (match && (Number(match[1]) > 0 || zero)) return Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS];
+    return fail(`${name} must be a duration such as 500ms, 30s, 15m, 1h or 7d${zero ? ', or 0s' : ''} (got "${raw}")`, NaN);
   };
 
   const list = (name: string): string[] | undefined =>
@@ -185,6 +186,7 @@ export function loadConfig(env: Environment): AppConfig {
     database: database as DatabaseConfig, // only undefined when a problem was recorded above
     matrix: { serverName: matrixServerName },
     uia: { sessionLifetimeMs: duration('UIA_SESSION_LIFETIME') },
+    accessTokens: { cacheTtlMs: duration('ACCESS_TOKEN_CACHE_TTL', { zero: true }) },
     threePid: {
       changesEnabled: boolean('THREEPID_CHANGES_ENABLED'),
       deprecatedAddEnabled: boolean('THREEPID_DEPRECATED_POST_ENABLED'),

@@ -3,6 +3,7 @@ import { Clock } from '../../common/clock';
 import { generateAccessToken, generateDeviceId, hashAccessToken } from '../domain/access-token';
 import { UnsupportedLoginError } from '../domain/auth.errors';
 import { AccessTokenRepository } from '../domain/ports/access-token.repository';
+import { AccessTokenService } from './access-token.service';
 import { PasswordAuthenticator, PasswordCredentials } from './password-authenticator';
 
 export const PASSWORD_LOGIN = 'm.login.password';
@@ -24,6 +25,7 @@ export class LoginService {
   constructor(
     private readonly passwords: PasswordAuthenticator,
     @Inject(AccessTokenRepository) private readonly tokens: AccessTokenRepository,
+    private readonly accessTokens: AccessTokenService,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
@@ -43,6 +45,7 @@ export class LoginService {
       deviceId,
       createdAt: this.clock.now(),
     });
+    this.accessTokens.forgetDevice(userId, deviceId); // the device's earlier token was just replaced
     return { userId, accessToken, deviceId };
   }
 }

@@ -21,6 +21,7 @@ describe(LoginService.name, () => {
   let attempts: InMemoryFailedAttemptRepository;
   let clock: FixedClock;
   let logins: LoginService;
+  let accessTokens: AccessTokenService;
   let accounts: AccountService;
 
   beforeEach(async () => {
@@ -31,7 +32,8 @@ describe(LoginService.name, () => {
     clock = new FixedClock();
     const options = { serverName: 'example.org' };
     const authenticator = await startedPasswordAuthenticator({ users, hasher, attempts, clock, options });
-    logins = new LoginService(authenticator, tokens, clock);
+    accessTokens = new AccessTokenService(tokens, clock, options);
+    logins = new LoginService(authenticator, tokens, accessTokens, clock);
     accounts = new AccountService(users, hasher, clock, options);
     await accounts.createUser('alice', 'secret');
   });
@@ -107,12 +109,55 @@ describe(LoginService.name, () => {
     });
   });
 
-  it('replaces the earlier token of a device the client names', async () => {
+  it('replaces the earlier token of a device the client names, at once, even while it is remembered', async () => {
     const first = await logins.login({ type: 'm.login.password', user: 'alice', password: 'secret', deviceId: 'PHONE' });
+    await expect(accessTokens.authenticate(first.accessToken)).resolves.toEqual({ userId: '@alice:example.org', deviceId: 'PHONE' });
     const second = await logins.login({ type: 'm.login.password', user: 'alice', password: 'secret', deviceId: 'PHONE' });
-    const authenticator = new AccessTokenService(tokens);
-    await expect(authenticator.authenticate(second.accessToken)).resolves.toEqual({ userId: '@alice:example.org', deviceId: 'PHONE' });
-    await expect(authenticator.authenticate(first.accessToken)).rejects.toMatchObject({ status: 401, errcode: 'M_UNKNOWN_TOKEN' });
+    await expect(accessTokens.authenticate(second.accessToken)).resolves.toEqual({ userId: '@alice:example.org', deviceId: 'PHONE' });
+    await expect(accessTokens.authenticate(first.accessToken)).rejects.toMatchObject({ status: 401, errcode: 'M_UNKNOWN_TOKEN' });
+  });
+});
+
+describe(AccessTokenService.name, () => {
+  const REQUESTER = { userId: '@alice:example.org', deviceId: 'PHONE' };
+  let tokens: InMemoryAccessTokenRepository;
+  let clock: FixedClock;
+  let lookups: jest.SpyInstance;
+  const serviceWith = (accessTokenCacheTtlMs?: number) => new AccessTokenService(tokens, clock, { serverName: 'example.org', accessTokenCacheTtlMs });
+
+  beforeEach(async () => {
+    tokens = new InMemoryAccessTokenRepository();
+    clock = new FixedClock();
+    await tokens.saveForDevice({ tokenHash: hashAccessToken('m3p_token'), ...REQUESTER, createdAt: 0 });
+    lookups = jest.spyOn(tokens, 'findRequester');
+  });
+
+  it('asks the store once per token within the cache TTL (default 5 s), and again after it', async () => {
+    const service = serviceWith();
+    for (let i = 0; i < 3; i++) await expect(service.resolve('m3p_token')).resolves.toEqual(REQUESTER);
+    clock.advance(AUTH_DEFAULTS.accessTokenCacheTtlMs - 1);
+    await service.resolve('m3p_token');
+    expect(lookups).toHaveBeenCalledTimes(1);
+    clock.advance(1);
+    await service.resolve('m3p_token');
+    expect(lookups).toHaveBeenCalledTimes(2);
+  });
+
+  it('accepts a token revoked elsewhere until its entry expires here: the stated bound', async () => {
+    const service = serviceWith(2_000);
+    await service.resolve('m3p_token');
+    tokens.tokens.clear(); // revoked by another instance
+    await expect(service.resolve('m3p_token')).resolves.toEqual(REQUESTER);
+    clock.advance(2_000);
+    await expect(service.resolve('m3p_token')).resolves.toBeUndefined();
+  });
+
+  it('asks the store every time with a TTL of 0, and never remembers an unknown token', async () => {
+    const service = serviceWith(0);
+    await service.resolve('m3p_token');
+    await service.resolve('m3p_token');
+    await serviceWith().resolve('m3p_unknown');
+    expect(lookups).toHaveBeenCalledTimes(3);
   });
 });
 

@@ -20,6 +20,7 @@ describe(loadConfig.name, () => {
       database: { kind: 'sqlite', path: 'data/matrix-3pid.sqlite' },
       matrix: { serverName: 'localhost' },
       uia: { sessionLifetimeMs: 900_000 },
+      accessTokens: { cacheTtlMs: 5_000 },
       threePid: {
         changesEnabled: true,
         deprecatedAddEnabled: false,
@@ -59,6 +60,7 @@ describe(loadConfig.name, () => {
       THREEPID_CHANGES_ENABLED: 'false',
       THREEPID_DEPRECATED_POST_ENABLED: 'true',
       UIA_SESSION_LIFETIME: '5m',
+      ACCESS_TOKEN_CACHE_TTL: '0s',
       RATE_LIMIT_FAILED_PASSWORDS: '3/60s',
       THREEPID_MEDIA: 'msisdn',
       THREEPID_ALLOWLIST: 'email:*@example.org, msisdn:44*',
@@ -85,6 +87,7 @@ describe(loadConfig.name, () => {
       database: { kind: 'mysql', host: 'db.internal', port: 3307, username: 'matrix', password: 'p@ss', database: 'threepids' },
       matrix: { serverName: 'example.org:8448' },
       uia: { sessionLifetimeMs: 300_000 },
+      accessTokens: { cacheTtlMs: 0 },
       threePid: {
         changesEnabled: false,
         deprecatedAddEnabled: true,
@@ -161,6 +164,8 @@ describe(loadConfig.name, () => {
     ['VALIDATION_TOKEN_LIFETIME', '2d'],
     ['THREEPID_DEPRECATED_POST_ENABLED', 'maybe'],
     ['UIA_SESSION_LIFETIME', '15'],
+    ['UIA_SESSION_LIFETIME', '0s'],
+    ['ACCESS_TOKEN_CACHE_TTL', '-1s'],
     ['RATE_LIMIT_FAILED_PASSWORDS', '5'],
   ])('stops start-up when %s is %j, naming the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
