@@ -34,7 +34,8 @@ export interface HttpConfig {
   trustedProxies: string[];
 }
 
-export type DatabaseConfig =
+/** DATABASE_URL: which database, and where. */
+export type DatabaseLocation =
   | { kind: 'sqlite'; path: string }
   | {
       kind: 'mysql' | 'mariadb';
@@ -44,6 +45,11 @@ export type DatabaseConfig =
       password: string;
       database: string;
     };
+
+export type DatabaseConfig = DatabaseLocation & {
+  /** DATABASE_TIMEOUT: how long one wait on the database may take (connecting, a free connection, a query; SQLite: its lock). */
+  timeoutMs: number;
+};
 
 export interface MatrixConfig {
   serverName: string;

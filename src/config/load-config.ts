@@ -5,7 +5,7 @@ import { MessageTemplate, TEMPLATE_VARIABLES, TemplateVariableError, type Valida
 import { IdServer } from '../threepid/domain/identity-server';
 import { isMedium } from '../threepid/domain/medium';
 import type { ThreePidPattern } from '../threepid/domain/three-pid-policy';
-import { AppConfig, DatabaseConfig, LOG_LEVELS, LogLevel, RateLimit } from './app-config';
+import { AppConfig, DatabaseLocation, LOG_LEVELS, LogLevel, RateLimit } from './app-config';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -21,6 +21,7 @@ const DEFAULTS = {
   PORT: '8008',
   BIND_ADDRESS: '127.0.0.1',
   DATABASE_URL: 'sqlite:data/matrix-3pid.sqlite',
+  DATABASE_TIMEOUT: '5s',
   SERVER_NAME: 'localhost',
   ID_SERVER_SCHEME: 'https',
   ID_SERVER_TIMEOUT: '10s',
@@ -41,6 +42,8 @@ const DEFAULTS = {
 } as const;
 
 const MAX_REQUEST_BODY_BYTES = 64 * 1024;
+/** A longer wait is no bound for a request, and node's timers hold 24 days at most. */
+const MAX_TIMEOUT_MS = 3_600_000;
 
 /** Server names as the Matrix appendix defines them: a DNS name, IPv4 literal or [IPv6] literal, optional port. */
 const SERVER_NAME = /^(?:\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9.-]{1,255})(?::\d{1,5})?$/;
@@ -122,6 +125,12 @@ export function loadConfig(env: Environment): AppConfig {
     return fail(`${name} must be a duration such as 500ms, 30s, 15m, 1h or 7d${zero ? ', or 0s' : ''} (got "${raw}")`, NaN);
   };
 
+  /** A bound on a wait for another server: a duration of at most an hour. */
+  const timeout = (name: string): number => {
+    const ms = duration(name);
+    return ms > MAX_TIMEOUT_MS ? fail(`${name} must be at most 1h (got "${read(name)}")`, ms) : ms;
+  };
+
   const list = (name: string): string[] | undefined =>
     read(name)
       ?.split(',')
@@ -183,7 +192,8 @@ export function loadConfig(env: Environment): AppConfig {
 
   const config: AppConfig = {
     http: { port, bindAddress, publicBaseUrl, maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES, trustedProxies },
-    database: database as DatabaseConfig, // only undefined when a problem was recorded above
+    // `database` is only undefined when a problem was recorded above.
+    database: { ...(database as DatabaseLocation), timeoutMs: timeout('DATABASE_TIMEOUT') },
     matrix: { serverName: matrixServerName },
     uia: { sessionLifetimeMs: duration('UIA_SESSION_LIFETIME') },
     accessTokens: { cacheTtlMs: duration('ACCESS_TOKEN_CACHE_TTL', { zero: true }) },
@@ -261,7 +271,7 @@ function readTemplates(dir: string, fail: (problem: string) => void): Validation
  * `sqlite:<path>` (or `sqlite::memory:`), `mysql://user:pass@host:port/db` for MySQL,
  * `mariadb://...` for MariaDB (the same wire protocol; TypeORM reads MariaDB's schema differently).
  */
-function parseDatabaseUrl(raw: string): DatabaseConfig | undefined {
+function parseDatabaseUrl(raw: string): DatabaseLocation | undefined {
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     return path ? { kind: 'sqlite', path } : undefined;

@@ -5,8 +5,8 @@ import { DatabaseConfig } from '../config/app-config';
 import { MIGRATIONS } from './migrations';
 
 /**
- * The one place that turns DATABASE_URL into TypeORM options, used by the app and by the
- * migration CLI (ormconfig.ts). Schema changes only ever come from migrations.
+ * The one place that turns DATABASE_URL and DATABASE_TIMEOUT into TypeORM options, used by the app
+ * and by the migration CLI (ormconfig.ts). Schema changes only ever come from migrations.
  */
 export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOptions {
   const common = { migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false } as const;
@@ -16,9 +16,10 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
       ...common,
       type: 'better-sqlite3',
       database: database.path,
-      // WAL lets the CLI write while the server reads; the timeout waits out a concurrent writer.
+      // WAL lets the CLI write while the server reads; the timeout waits out a concurrent writer
+      // (blocking the process meanwhile: better-sqlite3 is synchronous), then answers SQLITE_BUSY.
       enableWAL: database.path !== ':memory:',
-      timeout: 5000,
+      timeout: database.timeoutMs,
     };
   }
   return {
@@ -34,5 +35,6 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
     timezone: 'Z',
     supportBigNumbers: true,
     bigNumberStrings: false,
+    connectTimeout: database.timeoutMs,
   };
 }

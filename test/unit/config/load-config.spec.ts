@@ -17,7 +17,7 @@ describe(loadConfig.name, () => {
   it('has a default for everything, so that a bare `npm start` works', () => {
     expect(loadConfig({})).toEqual({
       http: { port: 8008, bindAddress: '127.0.0.1', publicBaseUrl: 'http://localhost:8008', maxRequestBodyBytes: 65536, trustedProxies: [] },
-      database: { kind: 'sqlite', path: 'data/matrix-3pid.sqlite' },
+      database: { kind: 'sqlite', path: 'data/matrix-3pid.sqlite', timeoutMs: 5000 },
       matrix: { serverName: 'localhost' },
       uia: { sessionLifetimeMs: 900_000 },
       accessTokens: { cacheTtlMs: 5_000 },
@@ -49,6 +49,7 @@ describe(loadConfig.name, () => {
       PORT: '9000',
       BIND_ADDRESS: '0.0.0.0',
       DATABASE_URL: 'mysql://matrix:p%40ss@db.internal:3307/threepids',
+      DATABASE_TIMEOUT: '2s',
       SERVER_NAME: 'example.org:8448',
       PUBLIC_BASEURL: 'https://matrix.example.org/',
       SMTP_URL: 'smtps://mailer:pw@smtp.example.org:465',
@@ -84,7 +85,7 @@ describe(loadConfig.name, () => {
         maxRequestBodyBytes: 65536,
         trustedProxies: ['10.0.0.0/8', '192.168.1.10', '2001:db8::/32'],
       },
-      database: { kind: 'mysql', host: 'db.internal', port: 3307, username: 'matrix', password: 'p@ss', database: 'threepids' },
+      database: { kind: 'mysql', host: 'db.internal', port: 3307, username: 'matrix', password: 'p@ss', database: 'threepids', timeoutMs: 2000 },
       matrix: { serverName: 'example.org:8448' },
       uia: { sessionLifetimeMs: 300_000 },
       accessTokens: { cacheTtlMs: 0 },
@@ -124,7 +125,7 @@ describe(loadConfig.name, () => {
     ['sqlite:///var/lib/m3pid/db.sqlite', { kind: 'sqlite', path: '/var/lib/m3pid/db.sqlite' }],
     ['mariadb://root@127.0.0.1/test', { kind: 'mariadb', host: '127.0.0.1', port: 3306, username: 'root', password: '', database: 'test' }],
   ])('reads DATABASE_URL %s', (url, database) => {
-    expect(loadConfig({ DATABASE_URL: url }).database).toEqual(database);
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ ...database, timeoutMs: 5000 });
   });
 
   it.each([
@@ -137,6 +138,9 @@ describe(loadConfig.name, () => {
     ['DATABASE_URL', 'mysql://u@h'],
     ['DATABASE_URL', 'sqlite:'],
     ['DATABASE_URL', 'mysql://u:p%zz@127.0.0.1/db'],
+    ['DATABASE_TIMEOUT', '5000'],
+    ['DATABASE_TIMEOUT', '0s'],
+    ['DATABASE_TIMEOUT', '2h'],
     ['SERVER_NAME', 'bad name'],
     ['SERVER_NAME', 'example.org:99999'],
     ['PUBLIC_BASEURL', 'ftp://example.org'],
