@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { DatabaseConfig } from '../config/app-config';
+import { boundedMysqlDriver } from './bounded-mysql.driver';
 import { MIGRATIONS } from './migrations';
 
 /**
@@ -36,5 +37,15 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
     supportBigNumbers: true,
     bigNumberStrings: false,
     connectTimeout: database.timeoutMs,
+    driver: boundedMysqlDriver(database.timeoutMs),
   };
+}
+
+/**
+ * The same options with queries unbounded, connecting still bounded: for migrations, which must
+ * not be cut short. A schema change on a large table may rightly take minutes, and MySQL does not
+ * roll DDL back, so cutting one would leave the schema half changed.
+ */
+export function withUnboundedQueries(options: DataSourceOptions): DataSourceOptions {
+  return options.type === 'mysql' || options.type === 'mariadb' ? { ...options, driver: undefined } : options;
 }
