@@ -87,6 +87,8 @@ export interface ThreePidConfig {
 export interface EmailConfig {
   smtpUrl?: string;
   from: string;
+  /** SMTP_TIMEOUT: how long the SMTP server may keep us waiting at any step before the e-mail counts as not sent. */
+  timeoutMs: number;
 }
 
 export interface SmsConfig {

@@ -23,6 +23,7 @@ const DEFAULTS = {
   DATABASE_URL: 'sqlite:data/matrix-3pid.sqlite',
   DATABASE_TIMEOUT: '5s',
   SERVER_NAME: 'localhost',
+  SMTP_TIMEOUT: '10s',
   ID_SERVER_SCHEME: 'https',
   ID_SERVER_TIMEOUT: '10s',
   THREEPID_CHANGES_ENABLED: 'true',
@@ -207,7 +208,7 @@ export function loadConfig(env: Environment): AppConfig {
       sessionLifetimeMs,
       templates,
     },
-    email: { smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']), from: emailFrom },
+    email: { smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']), from: emailFrom, timeoutMs: timeout('SMTP_TIMEOUT') },
     sms: { webhookUrl: url('SMS_WEBHOOK_URL', ['http:', 'https:']) },
     identityServer: {
       allowlist: idServerAllowlist,

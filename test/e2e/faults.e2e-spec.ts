@@ -213,3 +213,59 @@ describe.each(DATABASE_KINDS)('a locked database [%s]', (kind) => {
     }
   });
 });
+
+describe.each(DATABASE_KINDS)('the mail server failing [%s]', (kind) => {
+  const NOT_SENT = { errcode: 'M_UNKNOWN', error: 'The validation email could not be sent. Please try again later' };
+  let smtp: SmtpSink;
+  let proxy: TcpProxy;
+  let t: TestApp;
+  let addressCount = 0;
+  const requestEmail = (email: string) => t.http().post(EMAIL_REQUEST).send({ client_secret: 'mail-fault', email, send_attempt: 1 });
+
+  beforeAll(async () => {
+    smtp = await SmtpSink.start();
+    proxy = await TcpProxy.forUrl(smtp.url, 25);
+    t = await startTestApp(kind, { SMTP_URL: proxy.url(smtp.url), SMTP_TIMEOUT: '1s' });
+  });
+  afterEach(() => proxy.restore());
+  afterAll(async () => {
+    await proxy.close();
+    await t.close();
+    await smtp.stop();
+  });
+
+  /** The failed request claimed nothing: the same send_attempt, once the server is back, really sends. */
+  const expectRetrySends = async (email: string) => {
+    proxy.restore();
+    const sent = smtp.messages.length;
+    await requestEmail(email).expect(200);
+    expect(smtp.messages.length).toBe(sent + 1);
+    expect(smtp.messages.at(-1)!.to).toEqual([email]);
+  };
+
+  it('answers 500 saying the e-mail could not be sent when the mail server is down', async () => {
+    const email = `down${++addressCount}@example.org`;
+    proxy.cut();
+    const failed = await requestEmail(email);
+    expect({ status: failed.status, body: failed.body }).toEqual({ status: 500, body: NOT_SENT });
+    await expectRetrySends(email);
+  });
+
+  it('answers 500 after SMTP_TIMEOUT when the mail server accepts the connection and never says a word', async () => {
+    const email = `silent${++addressCount}@example.org`;
+    proxy.blackHole();
+    const failed = await requestEmail(email);
+    expect({ status: failed.status, body: failed.body }).toEqual({ status: 500, body: NOT_SENT });
+    await expectRetrySends(email);
+  });
+
+  it('answers 500 after SMTP_TIMEOUT when the mail server never answers the message itself', async () => {
+    const email = `held${++addressCount}@example.org`;
+    const held = smtp.holdNextMessage();
+    const failed = await requestEmail(email);
+    expect({ status: failed.status, body: failed.body }).toEqual({ status: 500, body: NOT_SENT });
+    await held.arrived;
+    held.release(false);
+    await expectRetrySends(email);
+  });
+});
