@@ -116,11 +116,12 @@ describe.each(DATABASE_KINDS)('the database failing [%s]', (kind) => {
   beforeAll(async () => {
     proxy = await TcpProxy.forUrl(process.env.TEST_MYSQL_URL!, 3306);
     smtp = await SmtpSink.start();
-    t = await startTestApp(kind, { SMTP_URL: smtp.url, DATABASE_TIMEOUT: '1s' }, { reachDatabase: (url) => proxy.url(url) });
+    // Short enough to wait out, long enough that no answered query meets it on a loaded machine.
+    t = await startTestApp(kind, { SMTP_URL: smtp.url, DATABASE_TIMEOUT: '2s' }, { reachDatabase: (url) => proxy.url(url) });
     alice = await t.login('alice');
     const added = await client.addWithUia(alice, 'alice', await client.validateEmail('alice@example.org'));
     expect(added.status).toBe(200);
-  });
+  }, 30_000);
   afterEach(() => proxy.restore());
   afterAll(async () => {
     // The proxy first: whatever it still holds open, the server then rolls back and forgets.
@@ -150,7 +151,7 @@ describe.each(DATABASE_KINDS)('the database failing [%s]', (kind) => {
     const [, requested, login] = await Promise.all(requests());
     expect([requested.status, login.status]).toEqual([200, 200]);
     await t.http().get('/health').expect(200);
-  });
+  }, 30_000);
 
   it('answers 503 M_UNKNOWN when the database stops answering, discards the stuck connections, and serves again by itself', async () => {
     proxy.blackHole();
@@ -169,7 +170,7 @@ describe.each(DATABASE_KINDS)('the database failing [%s]', (kind) => {
     }
     expect(await addresses()).toEqual(['alice@example.org']);
     await t.http().get('/health').expect(200);
-  });
+  }, 30_000);
 
   it('writes nothing of an add whose connection is cut before it commits; the same add then succeeds', async () => {
     const session = await client.validateEmail('alice.second@example.org', 'cut-secret');
@@ -188,7 +189,7 @@ describe.each(DATABASE_KINDS)('the database failing [%s]', (kind) => {
     const retried = await client.addWithUia(alice, 'alice', session);
     expect(retried.status).toBe(200);
     expect(await addresses()).toEqual(['alice@example.org', 'alice.second@example.org']);
-  });
+  }, 30_000);
 });
 
 describe.each(DATABASE_KINDS)('a locked database [%s]', (kind) => {
@@ -211,7 +212,7 @@ describe.each(DATABASE_KINDS)('a locked database [%s]', (kind) => {
       await locker.destroy();
       await t.close();
     }
-  });
+  }, 15_000);
 });
 
 describe.each(DATABASE_KINDS)('the mail server failing [%s]', (kind) => {
@@ -225,7 +226,8 @@ describe.each(DATABASE_KINDS)('the mail server failing [%s]', (kind) => {
   beforeAll(async () => {
     smtp = await SmtpSink.start();
     proxy = await TcpProxy.forUrl(smtp.url, 25);
-    t = await startTestApp(kind, { SMTP_URL: proxy.url(smtp.url), SMTP_TIMEOUT: '1s' });
+    // Short enough to wait out, long enough that the working server never meets it on a loaded machine.
+    t = await startTestApp(kind, { SMTP_URL: proxy.url(smtp.url), SMTP_TIMEOUT: '2s' });
   });
   afterEach(() => proxy.restore());
   afterAll(async () => {
@@ -257,7 +259,7 @@ describe.each(DATABASE_KINDS)('the mail server failing [%s]', (kind) => {
     const failed = await requestEmail(email);
     expect({ status: failed.status, body: failed.body }).toEqual({ status: 500, body: NOT_SENT });
     await expectRetrySends(email);
-  });
+  }, 15_000);
 
   it('answers 500 after SMTP_TIMEOUT when the mail server never answers the message itself', async () => {
     const email = `held${++addressCount}@example.org`;
@@ -267,5 +269,5 @@ describe.each(DATABASE_KINDS)('the mail server failing [%s]', (kind) => {
     await held.arrived;
     held.release(false);
     await expectRetrySends(email);
-  });
+  }, 15_000);
 });
