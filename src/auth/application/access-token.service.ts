@@ -31,14 +31,17 @@ export class AccessTokenService implements AccessTokenResolver {
     this.cacheTtlMs = options.accessTokenCacheTtlMs ?? AUTH_DEFAULTS.accessTokenCacheTtlMs;
   }
 
-  /** The owner of a presented token; undefined for a token never issued or revoked. */
+  /**
+   * The owner of a presented token; undefined for a token never issued or revoked. Remembered by
+   * the token itself (it is in this process's memory with every request anyway), so that a
+   * remembered token costs no hashing.
+   */
   async resolve(accessToken: string): Promise<Requester | undefined> {
-    const tokenHash = hashAccessToken(accessToken);
     const now = this.clock.now();
-    const remembered = this.recent.get(tokenHash, now);
+    const remembered = this.recent.get(accessToken, now);
     if (remembered) return remembered;
-    const requester = await this.tokens.findRequester(tokenHash);
-    if (requester && this.cacheTtlMs > 0) this.recent.set(tokenHash, requester, now + this.cacheTtlMs);
+    const requester = await this.tokens.findRequester(hashAccessToken(accessToken));
+    if (requester && this.cacheTtlMs > 0) this.recent.set(accessToken, requester, now + this.cacheTtlMs);
     return requester;
   }
 
