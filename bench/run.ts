@@ -38,6 +38,8 @@ interface Measurement {
   p50Ms: number;
   p99Ms: number;
   rssMb: number;
+  /** The server process's CPU time per request answered: its own work, whatever else the machine runs. */
+  cpuMicrosPerRequest: number;
   non2xx: number;
   errors: number;
 }
@@ -177,12 +179,15 @@ function bearer(nextToken: () => string): (request: autocannon.Request) => autoc
 async function load(benchCase: Case, { connections, duration, warmup }: { connections: number; duration: number; warmup: number }): Promise<Measurement> {
   const target = benchCase.target();
   await autocannon({ url: target.url, connections, duration: warmup, requests: [benchCase.request()] });
+  const cpuBefore = cpuMicros(target.pid);
   const result = await autocannon({ url: target.url, connections, duration, requests: [benchCase.request()] });
+  const answered = result.requests.average * duration;
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     rssMb: rssMb(target.pid),
+    cpuMicrosPerRequest: answered > 0 ? (cpuMicros(target.pid) - cpuBefore) / answered : NaN,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
@@ -190,7 +195,7 @@ async function load(benchCase: Case, { connections, duration, warmup }: { connec
 
 function describe(name: string, m: Measurement): string {
   return (
-    `${name.padEnd(26)} ${fixed(m.requestsPerSecond, 0).padStart(7)} req/s  p50 ${fixed(m.p50Ms, 1)} ms  p99 ${fixed(m.p99Ms, 1)} ms  RSS ${fixed(m.rssMb, 0)} MB` +
+    `${name.padEnd(26)} ${fixed(m.requestsPerSecond, 0).padStart(7)} req/s  p50 ${fixed(m.p50Ms, 1)} ms  p99 ${fixed(m.p99Ms, 1)} ms  RSS ${fixed(m.rssMb, 0)} MB  CPU ${fixed(m.cpuMicrosPerRequest, 0)} µs/req` +
     (m.non2xx + m.errors > 0 ? `  (${m.non2xx} non-2xx, ${m.errors} errors)` : '')
   );
 }
@@ -201,11 +206,13 @@ function report(kind: string, cases: Case[], results: Map<string, Measurement[]>
   const baseline = medians.get(cases.find((c) => c.isBaseline)!.name)!;
   log('');
   log(`Medians of ${results.values().next().value!.length} rounds (${kind}):`);
-  log(`${'case'.padEnd(28)}${'req/s'.padStart(9)}${'ratio'.padStart(8)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'RSS MB'.padStart(9)}`);
+  log(`${'case'.padEnd(28)}${'req/s'.padStart(9)}${'ratio'.padStart(8)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'RSS MB'.padStart(9)}${'CPU µs/req'.padStart(12)}`);
   return cases.map((c) => {
     const m = medians.get(c.name)!;
     const ratio = m.requestsPerSecond / baseline.requestsPerSecond;
-    log(`${c.name.padEnd(28)}${fixed(m.requestsPerSecond, 0).padStart(9)}${`${fixed(ratio, 2)}x`.padStart(8)}${fixed(m.p50Ms, 1).padStart(9)}${fixed(m.p99Ms, 1).padStart(9)}${fixed(m.rssMb, 0).padStart(9)}`);
+    log(
+      `${c.name.padEnd(28)}${fixed(m.requestsPerSecond, 0).padStart(9)}${`${fixed(ratio, 2)}x`.padStart(8)}${fixed(m.p50Ms, 1).padStart(9)}${fixed(m.p99Ms, 1).padStart(9)}${fixed(m.rssMb, 0).padStart(9)}${fixed(m.cpuMicrosPerRequest, 0).padStart(12)}`,
+    );
     return { case: c.name, ...m, ratioToBaseline: ratio, rounds: results.get(c.name) };
   });
 }
@@ -286,11 +293,25 @@ function median(measurements: Measurement[]): Measurement {
     const sorted = measurements.map((m) => m[key]).sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)];
   };
-  return { requestsPerSecond: of('requestsPerSecond'), p50Ms: of('p50Ms'), p99Ms: of('p99Ms'), rssMb: of('rssMb'), non2xx: of('non2xx'), errors: of('errors') };
+  return {
+    requestsPerSecond: of('requestsPerSecond'),
+    p50Ms: of('p50Ms'),
+    p99Ms: of('p99Ms'),
+    rssMb: of('rssMb'),
+    cpuMicrosPerRequest: of('cpuMicrosPerRequest'),
+    non2xx: of('non2xx'),
+    errors: of('errors'),
+  };
 }
 
 function fixed(value: number, digits: number): string {
   return value.toFixed(digits);
+}
+
+/** User and system CPU time of a process so far, from /proc (clock ticks of 10 ms). */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 function rssMb(pid: number): number {

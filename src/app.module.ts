@@ -42,6 +42,7 @@ export class AppModule {
             uiaSessionLifetimeMs: settings.get('uia', { infer: true }).sessionLifetimeMs,
             accessTokenLifetimeMs: settings.get('accessTokens', { infer: true }).lifetimeMs,
             failedPasswordLimit: settings.get('rateLimit', { infer: true }).failedPasswords,
+            accessTokenCacheTtlMs: settings.get('accessTokens', { infer: true }).cacheTtlMs,
           }),
         }),
         SigningModule.forRootAsync({

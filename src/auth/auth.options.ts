@@ -20,6 +20,11 @@ export interface AuthModuleOptions extends UiaOptions {
   /** Default: AUTH_DEFAULTS. */
   failedPasswordLimit?: FailedPasswordLimit;
   /**
+   * How long an instance remembers whose an access token is (0: ask the database every time): the
+   * longest a token revoked on another instance can still be accepted here. Default: AUTH_DEFAULTS.
+   */
+  accessTokenCacheTtlMs?: number;
+  /**
    * How long an access token works after login; then it answers 401 M_UNKNOWN_TOKEN with
    * `soft_logout: true`. Fixed when the token is issued. Default: no expiry (until logout).
    */
@@ -29,6 +34,7 @@ export interface AuthModuleOptions extends UiaOptions {
 export const AUTH_DEFAULTS = {
   uiaSessionLifetimeMs: 15 * 60_000,
   failedPasswordLimit: { limit: 5, windowMs: 10 * 60_000 },
+  accessTokenCacheTtlMs: 5_000,
 } as const satisfies Omit<Required<AuthModuleOptions>, 'serverName' | 'accessTokenLifetimeMs'>;
 
 export const {

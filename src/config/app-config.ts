@@ -34,7 +34,8 @@ export interface HttpConfig {
   trustedProxies: string[];
 }
 
-export type DatabaseConfig =
+/** DATABASE_URL: which database, and where. */
+export type DatabaseLocation =
   | { kind: 'sqlite'; path: string }
   | {
       kind: 'mysql' | 'mariadb';
@@ -44,6 +45,11 @@ export type DatabaseConfig =
       password: string;
       database: string;
     };
+
+export type DatabaseConfig = DatabaseLocation & {
+  /** DATABASE_TIMEOUT: how long one wait on the database may take (connecting, a free connection, a query; SQLite: its lock). */
+  timeoutMs: number;
+};
 
 export interface MatrixConfig {
   serverName: string;
@@ -57,6 +63,8 @@ export interface UiaConfig {
 export interface AccessTokenConfig {
   /** ACCESS_TOKEN_LIFETIME: how long an access token works after login; undefined: until logout. */
   lifetimeMs?: number;
+  /** ACCESS_TOKEN_CACHE_TTL: how long an instance remembers a token's owner; 0 asks the database every time. */
+  cacheTtlMs: number;
 }
 
 export interface ThreePidConfig {
@@ -83,6 +91,8 @@ export interface ThreePidConfig {
 export interface EmailConfig {
   smtpUrl?: string;
   from: string;
+  /** SMTP_TIMEOUT: how long the SMTP server may keep us waiting at any step before the e-mail counts as not sent. */
+  timeoutMs: number;
 }
 
 export interface SmsConfig {

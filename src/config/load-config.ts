@@ -5,7 +5,7 @@ import { MessageTemplate, TEMPLATE_VARIABLES, TemplateVariableError, type Valida
 import { IdServer } from '../threepid/domain/identity-server';
 import { isMedium } from '../threepid/domain/medium';
 import type { ThreePidPattern } from '../threepid/domain/three-pid-policy';
-import { AppConfig, DatabaseConfig, LOG_LEVELS, LogLevel, RateLimit } from './app-config';
+import { AppConfig, DatabaseLocation, LOG_LEVELS, LogLevel, RateLimit } from './app-config';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -21,13 +21,16 @@ const DEFAULTS = {
   PORT: '8008',
   BIND_ADDRESS: '127.0.0.1',
   DATABASE_URL: 'sqlite:data/matrix-3pid.sqlite',
+  DATABASE_TIMEOUT: '5s',
   SERVER_NAME: 'localhost',
+  SMTP_TIMEOUT: '10s',
   ID_SERVER_SCHEME: 'https',
   ID_SERVER_TIMEOUT: '10s',
   THREEPID_CHANGES_ENABLED: 'true',
   THREEPID_DEPRECATED_POST_ENABLED: 'false',
   THREEPID_INHIBIT_ERRORS: 'false',
   UIA_SESSION_LIFETIME: '15m',
+  ACCESS_TOKEN_CACHE_TTL: '5s',
   RATE_LIMIT_FAILED_PASSWORDS: '5/600s',
   THREEPID_MEDIA: 'email,msisdn',
   VALIDATION_TOKEN_LIFETIME: '1h',
@@ -41,6 +44,8 @@ const DEFAULTS = {
 } as const;
 
 const MAX_REQUEST_BODY_BYTES = 64 * 1024;
+/** A longer wait is no bound for a request, and node's timers hold 24 days at most. */
+const MAX_TIMEOUT_MS = 3_600_000;
 
 /** Server names as the Matrix appendix defines them: a DNS name, IPv4 literal or [IPv6] literal, optional port. */
 const SERVER_NAME = /^(?:\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9.-]{1,255})(?::\d{1,5})?$/;
@@ -115,11 +120,17 @@ export function loadConfig(env: Environment): AppConfig {
   };
 
   /** `500ms`, `30s`, `15m`, `1h`, `7d`. */
-  const duration = (name: string): number => {
+  const duration = (name: string, { zero = false } = {}): number => {
     const raw = read(name) ?? '';
     const match = DURATION.exec(raw);
-    if (match && Number(match[1]) > 0) return Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS];
-    return fail(`${name} must be a duration such as 500ms, 30s, 15m, 1h or 7d (got "${raw}")`, NaN);
+    if (match && (Number(match[1]) > 0 || zero)) return Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS];
+    return fail(`${name} must be a duration such as 500ms, 30s, 15m, 1h or 7d${zero ? ', or 0s' : ''} (got "${raw}")`, NaN);
+  };
+
+  /** A bound on a wait for another server: a duration of at most an hour. */
+  const timeout = (name: string): number => {
+    const ms = duration(name);
+    return ms > MAX_TIMEOUT_MS ? fail(`${name} must be at most 1h (got "${read(name)}")`, ms) : ms;
   };
 
   const list = (name: string): string[] | undefined =>
@@ -183,10 +194,14 @@ export function loadConfig(env: Environment): AppConfig {
 
   const config: AppConfig = {
     http: { port, bindAddress, publicBaseUrl, maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES, trustedProxies },
-    database: database as DatabaseConfig, // only undefined when a problem was recorded above
+    // `database` is only undefined when a problem was recorded above.
+    database: { ...(database as DatabaseLocation), timeoutMs: timeout('DATABASE_TIMEOUT') },
     matrix: { serverName: matrixServerName },
     uia: { sessionLifetimeMs: duration('UIA_SESSION_LIFETIME') },
-    accessTokens: { lifetimeMs: read('ACCESS_TOKEN_LIFETIME') === undefined ? undefined : duration('ACCESS_TOKEN_LIFETIME') },
+    accessTokens: {
+      lifetimeMs: read('ACCESS_TOKEN_LIFETIME') === undefined ? undefined : duration('ACCESS_TOKEN_LIFETIME'),
+      cacheTtlMs: duration('ACCESS_TOKEN_CACHE_TTL', { zero: true }),
+    },
     threePid: {
       changesEnabled: boolean('THREEPID_CHANGES_ENABLED'),
       deprecatedAddEnabled: boolean('THREEPID_DEPRECATED_POST_ENABLED'),
@@ -198,7 +213,7 @@ export function loadConfig(env: Environment): AppConfig {
       sessionLifetimeMs,
       templates,
     },
-    email: { smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']), from: emailFrom },
+    email: { smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']), from: emailFrom, timeoutMs: timeout('SMTP_TIMEOUT') },
     sms: { webhookUrl: url('SMS_WEBHOOK_URL', ['http:', 'https:']) },
     identityServer: {
       allowlist: idServerAllowlist,
@@ -262,7 +277,7 @@ function readTemplates(dir: string, fail: (problem: string) => void): Validation
  * `sqlite:<path>` (or `sqlite::memory:`), `mysql://user:pass@host:port/db` for MySQL,
  * `mariadb://...` for MariaDB (the same wire protocol; TypeORM reads MariaDB's schema differently).
  */
-function parseDatabaseUrl(raw: string): DatabaseConfig | undefined {
+function parseDatabaseUrl(raw: string): DatabaseLocation | undefined {
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     return path ? { kind: 'sqlite', path } : undefined;

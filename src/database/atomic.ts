@@ -71,7 +71,9 @@ async function runInMysqlTransaction(dataSource: DataSource, statements: readonl
     }
     await runner.commitTransaction();
   } catch (error) {
-    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    // A rollback fails only when the connection is gone, and the server then rolls back by itself;
+    // the error to report is the first one.
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
     throw error;
   } finally {
     await runner.release();

@@ -2,11 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { DatabaseConfig } from '../config/app-config';
+import { boundedMysqlDriver } from './bounded-mysql.driver';
 import { MIGRATIONS } from './migrations';
 
 /**
- * The one place that turns DATABASE_URL into TypeORM options, used by the app and by the
- * migration CLI (ormconfig.ts). Schema changes only ever come from migrations.
+ * The one place that turns DATABASE_URL and DATABASE_TIMEOUT into TypeORM options, used by the app
+ * and by the migration CLI (ormconfig.ts). Schema changes only ever come from migrations.
  */
 export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOptions {
   const common = { migrations: MIGRATIONS, migrationsRun: false, synchronize: false, logging: false } as const;
@@ -16,9 +17,10 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
       ...common,
       type: 'better-sqlite3',
       database: database.path,
-      // WAL lets the CLI write while the server reads; the timeout waits out a concurrent writer.
+      // WAL lets the CLI write while the server reads; the timeout waits out a concurrent writer
+      // (blocking the process meanwhile: better-sqlite3 is synchronous), then answers SQLITE_BUSY.
       enableWAL: database.path !== ':memory:',
-      timeout: 5000,
+      timeout: database.timeoutMs,
     };
   }
   return {
@@ -34,5 +36,16 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
     timezone: 'Z',
     supportBigNumbers: true,
     bigNumberStrings: false,
+    connectTimeout: database.timeoutMs,
+    driver: boundedMysqlDriver(database.timeoutMs),
   };
+}
+
+/**
+ * The same options with queries unbounded, connecting still bounded: for migrations, which must
+ * not be cut short. A schema change on a large table may rightly take minutes, and MySQL does not
+ * roll DDL back, so cutting one would leave the schema half changed.
+ */
+export function withUnboundedQueries(options: DataSourceOptions): DataSourceOptions {
+  return options.type === 'mysql' || options.type === 'mariadb' ? { ...options, driver: undefined } : options;
 }

@@ -1,8 +1,10 @@
 import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
+import type { AppConfig } from '../config/app-config';
 import { RateLimitCounts } from '../rate-limit/rate-limit.status';
 
 /**
@@ -14,17 +16,23 @@ import { RateLimitCounts } from '../rate-limit/rate-limit.status';
 @SkipThrottle()
 @Controller('health')
 export class HealthController {
+  /** DATABASE_TIMEOUT: a database that answers no request within it is down for this check too. */
+  private readonly databaseTimeoutMs: number;
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    settings: ConfigService<AppConfig, true>,
     @Optional() @Inject(RateLimitCounts) private readonly counts?: RateLimitCounts,
-  ) {}
+  ) {
+    this.databaseTimeoutMs = settings.get('database', { infer: true }).timeoutMs;
+  }
 
   @Get()
   @HealthCheck()
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
-      return this.withRedis(await this.health.check([() => this.database.pingCheck('database', { timeout: 2000 })]));
+      return this.withRedis(await this.health.check([() => this.database.pingCheck('database', { timeout: this.databaseTimeoutMs })]));
     } catch (error) {
       // Terminus reports failure as an exception carrying the report; send the report itself.
       if (!(error instanceof ServiceUnavailableException)) throw error;

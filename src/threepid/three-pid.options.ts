@@ -48,8 +48,12 @@ export interface ThreePidModuleOptions {
   /** Hosts a `next_link` may point at; undefined allows any http(s) URL. */
   nextLinkHosts?: string[];
   lifetimes: ValidationLifetimes;
-  /** Settings of the default EmailSender: SMTP when `smtpUrl` is set, otherwise the log. */
-  email: { smtpUrl?: string; from: string };
+  /**
+   * Settings of the default EmailSender: SMTP when `smtpUrl` is set, otherwise the log. `timeoutMs`
+   * (default 10 s) is how long the SMTP server may keep it waiting at any step (connecting,
+   * greeting, answering a command) before the e-mail counts as not sent.
+   */
+  email: { smtpUrl?: string; from: string; timeoutMs?: number };
   /** Settings of the default SmsSender: a webhook when `webhookUrl` is set, otherwise the log. */
   sms: { webhookUrl?: string };
   /** The host's own mailer, instead of the default EmailSender. */

@@ -108,7 +108,7 @@ import { ConfigurableThreePidModule, IDENTITY_SERVER_DEFAULTS, THREE_PID_MODULE_
       inject: [THREE_PID_MODULE_OPTIONS],
       useFactory: ({ email, media, emailSender }: ThreePidModuleOptions): EmailSender => {
         if (emailSender) return emailSender;
-        if (email.smtpUrl) return new SmtpEmailSender(email.smtpUrl, email.from);
+        if (email.smtpUrl) return new SmtpEmailSender(email.smtpUrl, email.from, email.timeoutMs);
         if (media.includes('email')) warnDeliveryToLog('SMTP_URL', 'emails');
         return new LogEmailSender();
       },

@@ -26,16 +26,21 @@ export interface TestApp {
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 
+export interface LaunchOptions {
+  /** The DATABASE_URL the app gets for its test database: through a TcpProxy, say. */
+  reachDatabase?: (url: string) => string;
+}
+
 /**
  * A temporary directory per test database for the default SIGNING_KEY_PATH, so that no test writes
  * the repository's data/signing.key, and instances of one database share a key as deployments do.
  */
 const signingKeyDirs = new WeakMap<TestDatabase, string>();
 
-export async function startTestApp(kind: DatabaseKind, env: Environment = {}): Promise<TestApp> {
+export async function startTestApp(kind: DatabaseKind, env: Environment = {}, options: LaunchOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase(kind);
   signingKeyDirs.set(database, mkdtempSync(join(tmpdir(), 'm3pid-signing-')));
-  return launch(database, env, true);
+  return launch(database, env, true, options);
 }
 
 /**
@@ -50,7 +55,7 @@ export async function startAnotherInstance(first: TestApp, env: Environment = {}
 /** Limits no test reaches unless it means to. */
 export const UNLIMITED = '1000000/1s';
 
-async function launch(database: TestDatabase, env: Environment, ownsDatabase: boolean): Promise<TestApp> {
+async function launch(database: TestDatabase, env: Environment, ownsDatabase: boolean, options: LaunchOptions = {}): Promise<TestApp> {
   const config = loadConfig({
     SERVER_NAME: 'test.local',
     LOG_LEVEL: 'info',
@@ -59,7 +64,7 @@ async function launch(database: TestDatabase, env: Environment, ownsDatabase: bo
     RATE_LIMIT_DEFAULT: UNLIMITED,
     RATE_LIMIT_REQUEST_TOKEN: UNLIMITED,
     ...env,
-    DATABASE_URL: database.url,
+    DATABASE_URL: options.reachDatabase?.(database.url) ?? database.url,
   });
   const logs: string[] = [];
   const cleanUp = async () => {

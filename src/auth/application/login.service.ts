@@ -4,6 +4,7 @@ import { AUTH_MODULE_OPTIONS, type AuthModuleOptions } from '../auth.options';
 import { generateAccessToken, generateDeviceId, hashAccessToken } from '../domain/access-token';
 import { UnsupportedLoginError } from '../domain/auth.errors';
 import { AccessTokenRepository } from '../domain/ports/access-token.repository';
+import { AccessTokenService } from './access-token.service';
 import { PasswordAuthenticator, PasswordCredentials } from './password-authenticator';
 
 export const PASSWORD_LOGIN = 'm.login.password';
@@ -27,6 +28,7 @@ export class LoginService {
   constructor(
     private readonly passwords: PasswordAuthenticator,
     @Inject(AccessTokenRepository) private readonly tokens: AccessTokenRepository,
+    private readonly accessTokens: AccessTokenService,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(AUTH_MODULE_OPTIONS) private readonly options: AuthModuleOptions,
   ) {}
@@ -50,6 +52,7 @@ export class LoginService {
       createdAt: now,
       expiresAt: lifetimeMs === undefined ? undefined : now + lifetimeMs,
     });
+    this.accessTokens.forgetDevice(userId, deviceId); // the device's earlier token was just replaced
     return { userId, accessToken, deviceId, expiresInMs: lifetimeMs };
   }
 }

@@ -20,9 +20,13 @@ export class TypeOrmAccessTokenRepository implements AccessTokenRepository {
     ]);
   }
 
+  /** On every authenticated request (unless remembered): plain SQL, without the query builder's work per call. */
   async find(tokenHash: string): Promise<StoredAccessToken | undefined> {
-    const row = await this.rows.findOne({ select: { userId: true, deviceId: true, expiresAt: true }, where: { tokenHash } });
-    return row ? { userId: row.userId, deviceId: row.deviceId, expiresAt: row.expiresAt ?? undefined } : undefined;
+    const [row] = await this.rows.manager.connection.query<{ user_id: string; device_id: string; expires_at: string | number | null }[]>(
+      'SELECT user_id, device_id, expires_at FROM access_tokens WHERE token_hash = ?',
+      [tokenHash],
+    );
+    return row ? { userId: row.user_id, deviceId: row.device_id, expiresAt: row.expires_at === null ? undefined : Number(row.expires_at) } : undefined;
   }
 
   async revokeDevice(userId: string, deviceId: string): Promise<void> {

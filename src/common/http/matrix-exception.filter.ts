@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, NotFoundException } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { databaseUnavailability, DatabaseUnavailableError } from '../../database/database-unavailable';
 import {
   ErrCode,
   InternalServerError,
@@ -13,7 +14,8 @@ import { RouteTable } from './route-table';
 
 /**
  * Writes every error as a Matrix standard error response. MatrixErrors pass through as they are;
- * framework errors are mapped by status; anything else is logged and answered 500 M_UNKNOWN
+ * framework errors are mapped by status; a database that cannot be reached or did not answer in
+ * time is 503 M_UNKNOWN, wherever it was met; anything else is logged and answered 500 M_UNKNOWN
  * without internals.
  */
 @Catch()
@@ -29,8 +31,12 @@ export class MatrixExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     // Nest's router answers an unmatched method+path with NotFoundException: 405 if the path is known.
     const allowedMethods = exception instanceof NotFoundException ? this.routes.methodsFor(request.url) : [];
-    const error = allowedMethods.length > 0 ? new UnrecognizedRequestError(405) : toMatrixError(exception);
-    if (error.status >= 500) {
+    const databaseDown = databaseUnavailability(exception);
+    const error = allowedMethods.length > 0 ? new UnrecognizedRequestError(405) : databaseDown ? new DatabaseUnavailableError() : toMatrixError(exception);
+    if (databaseDown) {
+      // Expected, and once per request, while the database is away: one line, no stack trace.
+      this.logger.warn({ method: request.method, url: redactUrl(request.url), cause: databaseDown }, 'Database unavailable while serving a request');
+    } else if (error.status >= 500) {
       this.logger.error(
         { err: exception, method: request.method, url: redactUrl(request.url) },
         'Unhandled error while serving a request',

@@ -5,8 +5,10 @@ import { LogLevel } from '../../config/app-config';
 /**
  * JSON logs through pino, shared by Fastify (request lines) and Nest (application messages).
  * Request bodies and headers are never logged; the redaction list is a second line of defence.
+ * Standard output is written asynchronously, so that a slow reader of the log (a pipe to a
+ * collector) never holds up requests; what is pending is written out before the process exits.
  */
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+export function createLogger(level: LogLevel, destination: DestinationStream = asyncStandardOutput()): Logger {
   return pino(
     {
       level,
@@ -63,4 +65,16 @@ export class PinoNestLogger implements LoggerService {
       this.logger[level]({ context, stack }, String(message));
     }
   }
+}
+
+function asyncStandardOutput(): DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: false });
+  process.once('exit', () => {
+    try {
+      stream.flushSync();
+    } catch {
+      // not open yet, or already closed: nothing pending to write
+    }
+  });
+  return stream;
 }

@@ -15,9 +15,13 @@ import { ThreePidOrmEntity } from './three-pid.orm-entity';
 export class TypeOrmThreePidRepository implements ThreePidRepository {
   constructor(@InjectRepository(ThreePidOrmEntity) private readonly rows: Repository<ThreePidOrmEntity>) {}
 
+  /** GET /account/3pid: plain SQL on the user index, without the query builder's work per call. */
   async findByUser(userId: string): Promise<ThreePid[]> {
-    const rows = await this.rows.find({ where: { userId }, order: { addedAt: 'ASC', medium: 'ASC', address: 'ASC' } });
-    return rows.map(toDomain);
+    const rows = await this.rows.manager.connection.query<{ medium: string; address: string; validated_at: number | string; added_at: number | string }[]>(
+      'SELECT medium, address, validated_at, added_at FROM user_threepids WHERE user_id = ? ORDER BY added_at, medium, address',
+      [userId],
+    );
+    return rows.map((row) => new ThreePid(userId, row.medium as Medium, row.address, Number(row.validated_at), Number(row.added_at)));
   }
 
   async isInUse(medium: Medium, address: string): Promise<boolean> {
@@ -68,8 +72,4 @@ export class TypeOrmThreePidRepository implements ThreePidRepository {
     const result = await this.rows.delete({ userId, medium, address });
     return result.affected === 1;
   }
-}
-
-function toDomain(row: ThreePidOrmEntity): ThreePid {
-  return new ThreePid(row.userId, row.medium as Medium, row.address, row.validatedAt, row.addedAt);
 }

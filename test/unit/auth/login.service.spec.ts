@@ -21,6 +21,7 @@ describe(LoginService.name, () => {
   let attempts: InMemoryFailedAttemptRepository;
   let clock: FixedClock;
   let logins: LoginService;
+  let accessTokens: AccessTokenService;
   let accounts: AccountService;
 
   beforeEach(async () => {
@@ -31,7 +32,8 @@ describe(LoginService.name, () => {
     clock = new FixedClock();
     const options = { serverName: 'example.org' };
     const authenticator = await startedPasswordAuthenticator({ users, hasher, attempts, clock, options });
-    logins = new LoginService(authenticator, tokens, clock, options);
+    accessTokens = new AccessTokenService(tokens, clock, options);
+    logins = new LoginService(authenticator, tokens, accessTokens, clock, options);
     accounts = new AccountService(users, hasher, clock, options);
     await accounts.createUser('alice', 'secret');
   });
@@ -107,12 +109,12 @@ describe(LoginService.name, () => {
     });
   });
 
-  it('replaces the earlier token of a device the client names', async () => {
+  it('replaces the earlier token of a device the client names, at once, even while it is remembered', async () => {
     const first = await logins.login({ type: 'm.login.password', user: 'alice', password: 'secret', deviceId: 'PHONE' });
+    await expect(accessTokens.authenticate(first.accessToken)).resolves.toEqual({ userId: '@alice:example.org', deviceId: 'PHONE' });
     const second = await logins.login({ type: 'm.login.password', user: 'alice', password: 'secret', deviceId: 'PHONE' });
-    const authenticator = new AccessTokenService(tokens, clock);
-    await expect(authenticator.authenticate(second.accessToken)).resolves.toEqual({ userId: '@alice:example.org', deviceId: 'PHONE' });
-    await expect(authenticator.authenticate(first.accessToken)).rejects.toMatchObject({ status: 401, errcode: 'M_UNKNOWN_TOKEN' });
+    await expect(accessTokens.authenticate(second.accessToken)).resolves.toEqual({ userId: '@alice:example.org', deviceId: 'PHONE' });
+    await expect(accessTokens.authenticate(first.accessToken)).rejects.toMatchObject({ status: 401, errcode: 'M_UNKNOWN_TOKEN' });
   });
 
   describe('access token lifetime', () => {
@@ -123,16 +125,16 @@ describe(LoginService.name, () => {
       expect(result.expiresInMs).toBeUndefined();
       expect(tokens.tokens.get(hashAccessToken(result.accessToken))?.expiresAt).toBeUndefined();
       clock.advance(100 * 365 * 86_400_000);
-      await expect(new AccessTokenService(tokens, clock).resolve(result.accessToken)).resolves.toMatchObject({ userId: '@alice:example.org' });
+      await expect(accessTokens.resolve(result.accessToken)).resolves.toMatchObject({ userId: '@alice:example.org' });
     });
 
     it('fixes the expiry at login, and answers a token past it with 401 M_UNKNOWN_TOKEN and soft_logout', async () => {
       const options = { serverName: 'example.org', accessTokenLifetimeMs: 60_000 };
-      const limited = new LoginService(await startedPasswordAuthenticator({ users, hasher, attempts, clock, options }), tokens, clock, options);
+      const resolver = new AccessTokenService(tokens, clock, options);
+      const limited = new LoginService(await startedPasswordAuthenticator({ users, hasher, attempts, clock, options }), tokens, resolver, clock, options);
       const result = await limited.login(alice);
       expect(result.expiresInMs).toBe(60_000);
       expect(tokens.tokens.get(hashAccessToken(result.accessToken))?.expiresAt).toBe(clock.now() + 60_000);
-      const resolver = new AccessTokenService(tokens, clock);
       clock.advance(59_999);
       await expect(resolver.resolve(result.accessToken)).resolves.toMatchObject({ userId: '@alice:example.org' });
       clock.advance(1);
@@ -147,7 +149,7 @@ describe(LoginService.name, () => {
   describe('logout', () => {
     it("revokes the requester's device, and logout/all every device of the user, no one else's", async () => {
       await accounts.createUser('bob', 'secret');
-      const resolver = new AccessTokenService(tokens, clock);
+      const resolver = accessTokens;
       const loginAs = (user: string) => logins.login({ type: 'm.login.password', user, password: 'secret' });
       const [phone, laptop, tablet] = [await loginAs('alice'), await loginAs('alice'), await loginAs('alice')];
       const bob = await loginAs('bob');
@@ -160,6 +162,70 @@ describe(LoginService.name, () => {
       for (const token of [laptop, tablet]) await expect(resolver.resolve(token.accessToken)).resolves.toBeUndefined();
       await expect(resolver.resolve(bob.accessToken)).resolves.toEqual({ userId: '@bob:example.org', deviceId: bob.deviceId });
     });
+  });
+});
+
+describe(AccessTokenService.name, () => {
+  const REQUESTER = { userId: '@alice:example.org', deviceId: 'PHONE' };
+  let tokens: InMemoryAccessTokenRepository;
+  let clock: FixedClock;
+  let lookups: jest.SpyInstance;
+  const serviceWith = (accessTokenCacheTtlMs?: number) => new AccessTokenService(tokens, clock, { serverName: 'example.org', accessTokenCacheTtlMs });
+
+  beforeEach(async () => {
+    tokens = new InMemoryAccessTokenRepository();
+    clock = new FixedClock();
+    await tokens.saveForDevice({ tokenHash: hashAccessToken('m3p_token'), ...REQUESTER, createdAt: 0 });
+    lookups = jest.spyOn(tokens, 'find');
+  });
+
+  it('asks the store once per token within the cache TTL (default 5 s), and again after it', async () => {
+    const service = serviceWith();
+    for (let i = 0; i < 3; i++) await expect(service.resolve('m3p_token')).resolves.toEqual(REQUESTER);
+    clock.advance(AUTH_DEFAULTS.accessTokenCacheTtlMs - 1);
+    await service.resolve('m3p_token');
+    expect(lookups).toHaveBeenCalledTimes(1);
+    clock.advance(1);
+    await service.resolve('m3p_token');
+    expect(lookups).toHaveBeenCalledTimes(2);
+  });
+
+  it('accepts a token revoked elsewhere until its entry expires here: the stated bound', async () => {
+    const service = serviceWith(2_000);
+    await service.resolve('m3p_token');
+    tokens.tokens.clear(); // revoked by another instance
+    await expect(service.resolve('m3p_token')).resolves.toEqual(REQUESTER);
+    clock.advance(2_000);
+    await expect(service.resolve('m3p_token')).resolves.toBeUndefined();
+  });
+
+  it('asks the store every time with a TTL of 0, and never remembers an unknown token', async () => {
+    const service = serviceWith(0);
+    await service.resolve('m3p_token');
+    await service.resolve('m3p_token');
+    await serviceWith().resolve('m3p_unknown');
+    expect(lookups).toHaveBeenCalledTimes(3);
+  });
+
+  it('refuses a remembered token the moment it expires, with soft_logout', async () => {
+    await tokens.saveForDevice({ tokenHash: hashAccessToken('m3p_token'), ...REQUESTER, createdAt: 0, expiresAt: clock.now() + 1_000 });
+    const service = serviceWith(60_000);
+    await expect(service.resolve('m3p_token')).resolves.toEqual(REQUESTER);
+    clock.advance(1_000);
+    await expect(service.resolve('m3p_token')).rejects.toMatchObject({ status: 401, errcode: 'M_UNKNOWN_TOKEN', extra: { soft_logout: true } });
+    expect(lookups).toHaveBeenCalledTimes(1);
+  });
+
+  it('forgets what logout and logout/all revoke at once, even while remembered', async () => {
+    await tokens.saveForDevice({ tokenHash: hashAccessToken('m3p_laptop'), userId: REQUESTER.userId, deviceId: 'LAPTOP', createdAt: 0 });
+    const service = serviceWith(60_000);
+    await service.resolve('m3p_token');
+    await service.resolve('m3p_laptop');
+    await service.logout(REQUESTER);
+    await expect(service.resolve('m3p_token')).resolves.toBeUndefined();
+    await expect(service.resolve('m3p_laptop')).resolves.toEqual({ userId: REQUESTER.userId, deviceId: 'LAPTOP' });
+    await service.logoutAll(REQUESTER.userId);
+    await expect(service.resolve('m3p_laptop')).resolves.toBeUndefined();
   });
 });
 

@@ -17,10 +17,10 @@ describe(loadConfig.name, () => {
   it('has a default for everything, so that a bare `npm start` works', () => {
     expect(loadConfig({})).toEqual({
       http: { port: 8008, bindAddress: '127.0.0.1', publicBaseUrl: 'http://localhost:8008', maxRequestBodyBytes: 65536, trustedProxies: [] },
-      database: { kind: 'sqlite', path: 'data/matrix-3pid.sqlite' },
+      database: { kind: 'sqlite', path: 'data/matrix-3pid.sqlite', timeoutMs: 5000 },
       matrix: { serverName: 'localhost' },
       uia: { sessionLifetimeMs: 900_000 },
-      accessTokens: { lifetimeMs: undefined },
+      accessTokens: { lifetimeMs: undefined, cacheTtlMs: 5_000 },
       threePid: {
         changesEnabled: true,
         deprecatedAddEnabled: false,
@@ -31,7 +31,7 @@ describe(loadConfig.name, () => {
         tokenLifetimeMs: 3_600_000,
         sessionLifetimeMs: 86_400_000,
       },
-      email: { smtpUrl: undefined, from: 'Matrix <noreply@localhost>' },
+      email: { smtpUrl: undefined, from: 'Matrix <noreply@localhost>', timeoutMs: 10_000 },
       sms: { webhookUrl: undefined },
       identityServer: { allowlist: [], scheme: 'https', timeoutMs: 10_000 },
       rateLimit: {
@@ -50,9 +50,11 @@ describe(loadConfig.name, () => {
       PORT: '9000',
       BIND_ADDRESS: '0.0.0.0',
       DATABASE_URL: 'mysql://matrix:p%40ss@db.internal:3307/threepids',
+      DATABASE_TIMEOUT: '2s',
       SERVER_NAME: 'example.org:8448',
       PUBLIC_BASEURL: 'https://matrix.example.org/',
       SMTP_URL: 'smtps://mailer:pw@smtp.example.org:465',
+      SMTP_TIMEOUT: '1m',
       EMAIL_FROM: 'Example <noreply@example.org>',
       SMS_WEBHOOK_URL: 'https://sms.example.org/send',
       ID_SERVER_ALLOWLIST: 'vector.im, id.example.org:8090',
@@ -63,6 +65,7 @@ describe(loadConfig.name, () => {
       THREEPID_INHIBIT_ERRORS: 'true',
       UIA_SESSION_LIFETIME: '5m',
       ACCESS_TOKEN_LIFETIME: '30d',
+      ACCESS_TOKEN_CACHE_TTL: '0s',
       RATE_LIMIT_FAILED_PASSWORDS: '3/60s',
       THREEPID_MEDIA: 'msisdn',
       THREEPID_ALLOWLIST: 'email:*@example.org, msisdn:44*',
@@ -86,10 +89,10 @@ describe(loadConfig.name, () => {
         maxRequestBodyBytes: 65536,
         trustedProxies: ['10.0.0.0/8', '192.168.1.10', '2001:db8::/32'],
       },
-      database: { kind: 'mysql', host: 'db.internal', port: 3307, username: 'matrix', password: 'p@ss', database: 'threepids' },
+      database: { kind: 'mysql', host: 'db.internal', port: 3307, username: 'matrix', password: 'p@ss', database: 'threepids', timeoutMs: 2000 },
       matrix: { serverName: 'example.org:8448' },
       uia: { sessionLifetimeMs: 300_000 },
-      accessTokens: { lifetimeMs: 30 * 86_400_000 },
+      accessTokens: { lifetimeMs: 30 * 86_400_000, cacheTtlMs: 0 },
       threePid: {
         changesEnabled: false,
         deprecatedAddEnabled: true,
@@ -103,7 +106,7 @@ describe(loadConfig.name, () => {
         tokenLifetimeMs: 900_000,
         sessionLifetimeMs: 172_800_000,
       },
-      email: { smtpUrl: 'smtps://mailer:pw@smtp.example.org:465', from: 'Example <noreply@example.org>' },
+      email: { smtpUrl: 'smtps://mailer:pw@smtp.example.org:465', from: 'Example <noreply@example.org>', timeoutMs: 60_000 },
       sms: { webhookUrl: 'https://sms.example.org/send' },
       identityServer: { allowlist: ['vector.im', 'id.example.org:8090'], scheme: 'http', timeoutMs: 30_000 },
       rateLimit: {
@@ -127,7 +130,7 @@ describe(loadConfig.name, () => {
     ['sqlite:///var/lib/m3pid/db.sqlite', { kind: 'sqlite', path: '/var/lib/m3pid/db.sqlite' }],
     ['mariadb://root@127.0.0.1/test', { kind: 'mariadb', host: '127.0.0.1', port: 3306, username: 'root', password: '', database: 'test' }],
   ])('reads DATABASE_URL %s', (url, database) => {
-    expect(loadConfig({ DATABASE_URL: url }).database).toEqual(database);
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ ...database, timeoutMs: 5000 });
   });
 
   it.each([
@@ -140,10 +143,15 @@ describe(loadConfig.name, () => {
     ['DATABASE_URL', 'mysql://u@h'],
     ['DATABASE_URL', 'sqlite:'],
     ['DATABASE_URL', 'mysql://u:p%zz@127.0.0.1/db'],
+    ['DATABASE_TIMEOUT', '5000'],
+    ['DATABASE_TIMEOUT', '0s'],
+    ['DATABASE_TIMEOUT', '2h'],
     ['SERVER_NAME', 'bad name'],
     ['SERVER_NAME', 'example.org:99999'],
     ['PUBLIC_BASEURL', 'ftp://example.org'],
     ['SMTP_URL', 'http://smtp.example.org'],
+    ['SMTP_TIMEOUT', '10 s'],
+    ['SMTP_TIMEOUT', '7d'],
     ['EMAIL_FROM', 'no address'],
     ['SMS_WEBHOOK_URL', 'not a url'],
     ['ID_SERVER_ALLOWLIST', 'good.example, bad host'],
@@ -168,8 +176,10 @@ describe(loadConfig.name, () => {
     ['THREEPID_DEPRECATED_POST_ENABLED', 'maybe'],
     ['THREEPID_INHIBIT_ERRORS', 'quietly'],
     ['UIA_SESSION_LIFETIME', '15'],
+    ['UIA_SESSION_LIFETIME', '0s'],
     ['ACCESS_TOKEN_LIFETIME', 'forever'],
     ['ACCESS_TOKEN_LIFETIME', '0s'],
+    ['ACCESS_TOKEN_CACHE_TTL', '-1s'],
     ['RATE_LIMIT_FAILED_PASSWORDS', '5'],
   ])('stops start-up when %s is %j, naming the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
