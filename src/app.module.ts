@@ -1,7 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AdminModule } from './admin/admin.module';
+import { AuditModule } from './audit/audit.module';
+import type { AuditSink } from './audit/domain/ports/audit-sink';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { AppConfig } from './config/app-config';
@@ -16,7 +20,30 @@ import { ThreePidModule } from './threepid/threepid.module';
 /** The standalone server: configuration, database, and the feature modules. */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `auditSink`: where the audit trail goes, when not to the application's log (the CLI's: standard error). */
+  static forRoot(config: AppConfig, { auditSink }: { auditSink?: AuditSink } = {}): DynamicModule {
+    const threePids = ThreePidModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (settings: ConfigService<AppConfig, true>) => {
+        const threePid = settings.get('threePid', { infer: true });
+        return {
+          changesEnabled: threePid.changesEnabled,
+          deprecatedAddEnabled: threePid.deprecatedAddEnabled,
+          inhibitInUseErrors: threePid.inhibitErrors,
+          serverName: settings.get('matrix', { infer: true }).serverName,
+          publicBaseUrl: settings.get('http', { infer: true }).publicBaseUrl,
+          media: threePid.media,
+          allowlist: threePid.allowlist,
+          nextLinkHosts: threePid.nextLinkHosts,
+          requestTokenLimit: settings.get('rateLimit', { infer: true }).requestToken,
+          lifetimes: { tokenMs: threePid.tokenLifetimeMs, sessionMs: threePid.sessionLifetimeMs },
+          templates: threePid.templates,
+          email: settings.get('email', { infer: true }),
+          sms: settings.get('sms', { infer: true }),
+          identityServers: settings.get('identityServer', { infer: true }),
+        };
+      },
+    });
     return {
       module: AppModule,
       imports: [
@@ -52,28 +79,11 @@ export class AppModule {
             keyPath: settings.get('signing', { infer: true }).keyPath,
           }),
         }),
-        ThreePidModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (settings: ConfigService<AppConfig, true>) => {
-            const threePid = settings.get('threePid', { infer: true });
-            return {
-              changesEnabled: threePid.changesEnabled,
-              deprecatedAddEnabled: threePid.deprecatedAddEnabled,
-              inhibitInUseErrors: threePid.inhibitErrors,
-              serverName: settings.get('matrix', { infer: true }).serverName,
-              publicBaseUrl: settings.get('http', { infer: true }).publicBaseUrl,
-              media: threePid.media,
-              allowlist: threePid.allowlist,
-              nextLinkHosts: threePid.nextLinkHosts,
-              requestTokenLimit: settings.get('rateLimit', { infer: true }).requestToken,
-              lifetimes: { tokenMs: threePid.tokenLifetimeMs, sessionMs: threePid.sessionLifetimeMs },
-              templates: threePid.templates,
-              email: settings.get('email', { infer: true }),
-              sms: settings.get('sms', { infer: true }),
-              identityServers: settings.get('identityServer', { infer: true }),
-            };
-          },
-        }),
+        threePids,
+        // Carries the 3PID feature's events to the audit trail (and to a host's listeners).
+        EventEmitterModule.forRoot({ wildcard: true }),
+        AuditModule.forRoot({ ...config.audit, sink: auditSink }),
+        AdminModule.forRoot(threePids),
         HealthModule,
       ],
       controllers: [ServerInfoController],

@@ -3,9 +3,11 @@ import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { CommonModule } from '../common/common.module';
 import { AccessTokenGuard } from './api/access-token.guard';
+import { ServerAdminGuard } from './api/requires-server-admin.decorator';
 import { UiaGuard, UiaInterceptor } from './api/requires-uia.decorator';
 import { AccessTokenResolver } from './application/ports/access-token-resolver';
 import { PasswordVerifier } from './application/ports/password-verifier';
+import { NO_SERVER_ADMINS, ServerAdminVerifier } from './application/ports/server-admin-verifier';
 import { UiaService } from './application/uia.service';
 import { AUTH_GUARDS_MODULE_OPTIONS, type AuthGuardsModuleOptions, ConfigurableAuthGuardsModule } from './auth-guards.options';
 import { UIA_OPTIONS } from './auth.options';
@@ -25,6 +27,7 @@ import { UiaSessionOrmEntity } from './infrastructure/uia-session.orm-entity';
   providers: [
     UiaService,
     AccessTokenGuard,
+    ServerAdminGuard,
     UiaGuard,
     UiaInterceptor,
     {
@@ -38,6 +41,11 @@ import { UiaSessionOrmEntity } from './infrastructure/uia-session.orm-entity';
       useFactory: ({ passwordVerifier }: AuthGuardsModuleOptions): PasswordVerifier => passwordVerifier,
     },
     {
+      provide: ServerAdminVerifier,
+      inject: [AUTH_GUARDS_MODULE_OPTIONS],
+      useFactory: ({ serverAdminVerifier }: AuthGuardsModuleOptions): ServerAdminVerifier => serverAdminVerifier ?? NO_SERVER_ADMINS,
+    },
+    {
       provide: UiaSessionRepository,
       inject: [AUTH_GUARDS_MODULE_OPTIONS, getRepositoryToken(UiaSessionOrmEntity)],
       useFactory: ({ uiaSessionRepository }: AuthGuardsModuleOptions, rows: Repository<UiaSessionOrmEntity>): UiaSessionRepository =>
@@ -45,6 +53,6 @@ import { UiaSessionOrmEntity } from './infrastructure/uia-session.orm-entity';
     },
     { provide: UIA_OPTIONS, useExisting: AUTH_GUARDS_MODULE_OPTIONS },
   ],
-  exports: [AccessTokenResolver, PasswordVerifier, AccessTokenGuard, UiaService, UiaGuard, UiaInterceptor],
+  exports: [AccessTokenResolver, PasswordVerifier, ServerAdminVerifier, AccessTokenGuard, ServerAdminGuard, UiaService, UiaGuard, UiaInterceptor],
 })
 export class AuthGuardsModule extends ConfigurableAuthGuardsModule {}

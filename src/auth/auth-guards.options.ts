@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { AccessTokenResolver } from './application/ports/access-token-resolver';
 import type { PasswordVerifier } from './application/ports/password-verifier';
+import type { ServerAdminVerifier } from './application/ports/server-admin-verifier';
 import type { UiaOptions } from './auth.options';
 import type { UiaSessionRepository } from './domain/ports/uia-session.repository';
 
@@ -10,6 +11,8 @@ export interface AuthGuardsModuleOptions extends UiaOptions {
   accessTokenResolver: AccessTokenResolver;
   /** Checks the password of User-Interactive Authentication's `m.login.password` stage. */
   passwordVerifier: PasswordVerifier;
+  /** Who may use the administration API (`@RequiresServerAdmin()`). Default: nobody. */
+  serverAdminVerifier?: ServerAdminVerifier;
   /** Where UIA sessions are kept. Default: the `uia_sessions` table (TypeORM; in MIGRATIONS). */
   uiaSessionRepository?: UiaSessionRepository;
 }

@@ -4,6 +4,7 @@ import { CommonModule } from '../common/common.module';
 import { AccessTokenGuard } from './api/access-token.guard';
 import { LoginController } from './api/login.controller';
 import { LogoutController } from './api/logout.controller';
+import { ServerAdminGuard } from './api/requires-server-admin.decorator';
 import { UiaGuard, UiaInterceptor } from './api/requires-uia.decorator';
 import { AccessTokenService } from './application/access-token.service';
 import { AccountService } from './application/account.service';
@@ -11,6 +12,7 @@ import { LoginService } from './application/login.service';
 import { PasswordAuthenticator } from './application/password-authenticator';
 import { AccessTokenResolver } from './application/ports/access-token-resolver';
 import { PasswordVerifier } from './application/ports/password-verifier';
+import { ServerAdminVerifier } from './application/ports/server-admin-verifier';
 import { UiaService } from './application/uia.service';
 import { UserIdentifiers } from './application/user-identifiers';
 import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule, UIA_OPTIONS } from './auth.options';
@@ -34,7 +36,7 @@ import { UserOrmEntity } from './infrastructure/user.orm-entity';
  * `AuthModule.forRoot({ serverName })` or `forRootAsync(...)`. Global unless `isGlobal: false`, so
  * that any feature module can put `@Authenticated()` or `@RequiresUia()` on its handlers, and
  * register login identifier types with UserIdentifiers. Its access tokens and passwords are the
- * default AccessTokenResolver and PasswordVerifier; a host homeserver with accounts of its own
+ * default AccessTokenResolver, PasswordVerifier and ServerAdminVerifier; a host homeserver with accounts of its own
  * imports AuthGuardsModule with its own instead of this module.
  */
 @Module({
@@ -51,6 +53,7 @@ import { UserOrmEntity } from './infrastructure/user.orm-entity';
     UserIdentifiers,
     UiaService,
     AccessTokenGuard,
+    ServerAdminGuard,
     UiaGuard,
     UiaInterceptor,
     { provide: UserRepository, useClass: TypeOrmUserRepository },
@@ -60,11 +63,13 @@ import { UserOrmEntity } from './infrastructure/user.orm-entity';
     { provide: PasswordHasher, useClass: Argon2PasswordHasher },
     { provide: AccessTokenResolver, useExisting: AccessTokenService },
     { provide: PasswordVerifier, useExisting: PasswordAuthenticator },
+    { provide: ServerAdminVerifier, useExisting: AccountService },
     { provide: UIA_OPTIONS, useExisting: AUTH_MODULE_OPTIONS },
   ],
   exports: [
     AccessTokenService,
     AccessTokenGuard,
+    ServerAdminGuard,
     AccountService,
     UiaService,
     UiaGuard,
@@ -72,6 +77,7 @@ import { UserOrmEntity } from './infrastructure/user.orm-entity';
     UserIdentifiers,
     AccessTokenResolver,
     PasswordVerifier,
+    ServerAdminVerifier,
   ],
 })
 export class AuthModule extends ConfigurableAuthModule {}

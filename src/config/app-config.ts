@@ -1,3 +1,4 @@
+import type { AuditAddresses } from '../audit/domain/audit-record';
 import type { RateLimit } from '../common/rate-limiter';
 import type { ValidationTemplates } from '../threepid/application/validation-messages';
 import type { Medium } from '../threepid/domain/medium';
@@ -18,6 +19,7 @@ export interface AppConfig {
   redis: RedisConfig;
   signing: SigningConfig;
   log: LogConfig;
+  audit: AuditConfig;
 }
 
 export interface HttpConfig {
@@ -138,4 +140,12 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface LogConfig {
   level: LogLevel;
+}
+
+/** The audit trail of 3PID changes (docs/operations.md). */
+export interface AuditConfig {
+  /** INSTANCE_NAME: which server process a record comes from; default the host name. */
+  instance: string;
+  /** AUDIT_ADDRESSES=plain (default) logs addresses; `hash` a salted hash (AUDIT_SALT) instead. */
+  addresses: AuditAddresses;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { MessageTemplate, TEMPLATE_VARIABLES, TemplateVariableError, type ValidationTemplates } from '../threepid/application/validation-messages';
 import { IdServer } from '../threepid/domain/identity-server';
@@ -41,7 +42,11 @@ const DEFAULTS = {
   REDIS_TIMEOUT: '500ms',
   SIGNING_KEY_PATH: 'data/signing.key',
   LOG_LEVEL: 'info',
+  AUDIT_ADDRESSES: 'plain',
 } as const;
+
+/** A salt short enough to guess would let a reader of the log test guessed addresses against it. */
+const MIN_AUDIT_SALT_LENGTH = 16;
 
 const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 /** A longer wait is no bound for a request, and node's timers hold 24 days at most. */
@@ -192,6 +197,13 @@ export function loadConfig(env: Environment): AppConfig {
   const sessionLifetimeMs = duration('VALIDATION_SESSION_LIFETIME');
   if (tokenLifetimeMs > sessionLifetimeMs) fail('VALIDATION_TOKEN_LIFETIME must not be longer than VALIDATION_SESSION_LIFETIME', undefined);
 
+  const auditAddresses = oneOf('AUDIT_ADDRESSES', ['plain', 'hash'] as const);
+  const auditSalt = read('AUDIT_SALT');
+  if (auditAddresses === 'hash' && (auditSalt?.length ?? 0) < MIN_AUDIT_SALT_LENGTH) {
+    // A secret: its value is never echoed.
+    fail(`AUDIT_SALT must be set, at least ${MIN_AUDIT_SALT_LENGTH} characters, when AUDIT_ADDRESSES=hash`, undefined);
+  }
+
   const config: AppConfig = {
     http: { port, bindAddress, publicBaseUrl, maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES, trustedProxies },
     // `database` is only undefined when a problem was recorded above.
@@ -228,6 +240,10 @@ export function loadConfig(env: Environment): AppConfig {
     redis: { url: url('REDIS_URL', ['redis:', 'rediss:']), keyPrefix: read('REDIS_KEY_PREFIX')!, timeoutMs: duration('REDIS_TIMEOUT') },
     signing: { keyPath: read('SIGNING_KEY_PATH')! },
     log: { level: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS) },
+    audit: {
+      instance: read('INSTANCE_NAME') ?? hostname(),
+      addresses: auditAddresses === 'hash' ? { mode: 'hash', salt: auditSalt ?? '' } : { mode: 'plain' },
+    },
   };
   if (problems.length > 0) throw new InvalidConfigError(problems);
   return config;

@@ -55,3 +55,10 @@ export class TooManyFailedAttemptsError extends MatrixError {
     super(429, ErrCode.LimitExceeded, 'Too many failed attempts. Please try again later', { retry_after_ms: Math.max(1, Math.ceil(retryAfterMs)) });
   }
 }
+
+/** The administration API, for a user who is not a server administrator (Synapse's words). */
+export class NotServerAdminError extends MatrixError {
+  constructor() {
+    super(403, ErrCode.Forbidden, 'You are not a server admin');
+  }
+}

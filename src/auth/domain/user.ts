@@ -4,6 +4,8 @@ export interface User {
   /** argon2id, PHC string format. */
   passwordHash: string;
   createdAt: number;
+  /** May use the server administration API (Synapse's admin API, in part). */
+  admin: boolean;
 }
 
 /** Who made an authenticated request. */

@@ -13,7 +13,7 @@ export class TypeOrmUserRepository implements UserRepository {
 
   async findById(userId: string): Promise<User | undefined> {
     const row = await this.rows.findOneBy({ userId });
-    return row ? { userId: row.userId, passwordHash: row.passwordHash, createdAt: row.createdAt } : undefined;
+    return row ? { userId: row.userId, passwordHash: row.passwordHash, createdAt: row.createdAt, admin: Boolean(row.admin) } : undefined;
   }
 
   async create(user: User): Promise<void> {

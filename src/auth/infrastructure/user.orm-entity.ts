@@ -11,4 +11,7 @@ export class UserOrmEntity {
 
   @Column({ name: 'created_at', type: 'bigint', transformer: msTimestamp })
   createdAt!: number;
+
+  @Column({ name: 'admin', type: 'boolean', default: false })
+  admin!: boolean;
 }

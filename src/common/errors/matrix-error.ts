@@ -8,6 +8,7 @@ export const ErrCode = {
   MissingParam: 'M_MISSING_PARAM',
   MissingToken: 'M_MISSING_TOKEN',
   NoValidSession: 'M_NO_VALID_SESSION',
+  NotFound: 'M_NOT_FOUND',
   NotJson: 'M_NOT_JSON',
   ServerNotTrusted: 'M_SERVER_NOT_TRUSTED',
   SessionExpired: 'M_SESSION_EXPIRED',

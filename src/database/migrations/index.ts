@@ -6,6 +6,7 @@ import { DetachFromAccounts1767225600000 } from './1767225600000-detach-from-acc
 import { RecanonicaliseAddresses1768435200000 } from './1768435200000-recanonicalise-addresses';
 import { RecordValidatingToken1768521600000 } from './1768521600000-record-validating-token';
 import { AccessTokenExpiry1768608000000 } from './1768608000000-access-token-expiry';
+import { ServerAdmins1769000000000 } from './1769000000000-server-admins';
 
 /** Every migration, oldest first. A host application that runs its own migrations includes these. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   RecanonicaliseAddresses1768435200000,
   RecordValidatingToken1768521600000,
   AccessTokenExpiry1768608000000,
+  ServerAdmins1769000000000,
 ];

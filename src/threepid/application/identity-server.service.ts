@@ -73,16 +73,17 @@ export class IdentityServerService {
    * Unbinds the user's address at `idServer`, or else at every server it was bound at through this
    * homeserver: `no-support` without any request when there is none. `success` only when every
    * server unbound it. A binding is forgotten once its server answered (unbound, or unsupported);
-   * if any server fails, its error is thrown, after the others' answers are recorded.
+   * if any server fails, its error is thrown, after the others' answers are recorded. `actor` is
+   * who asked, when not the user.
    */
-  async unbindCanonical(userId: string, medium: Medium, address: string, rawIdServer?: string): Promise<UnbindResult> {
+  async unbindCanonical(userId: string, medium: Medium, address: string, rawIdServer?: string, actor = userId): Promise<UnbindResult> {
     const servers = rawIdServer !== undefined ? [this.policy.trusted(rawIdServer)] : await this.boundServers(userId, medium, address);
     if (servers.length === 0) return 'no-support';
     const outcomes = await Promise.allSettled(
       servers.map(async (idServer) => {
         const result = await this.gateway.unbind(idServer, { mxid: userId, medium, address });
         await this.bindings.remove(userId, medium, address, idServer.toString());
-        this.events.publish(new ThreePidUnboundEvent(userId, medium, address, idServer.toString(), result, this.clock.now()));
+        this.events.publish(new ThreePidUnboundEvent(userId, medium, address, idServer.toString(), result, this.clock.now(), actor));
         return result;
       }),
     );

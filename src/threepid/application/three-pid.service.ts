@@ -13,6 +13,7 @@ import {
   MediumNotSupportedError,
   ThreePidAlreadyOnAccountError,
   ThreePidInUseError,
+  ThreePidNotOnAccountError,
   ThreePidRemovalDeniedError,
 } from '../domain/three-pid.errors';
 import { ThreePidAuthFailedError, ThreePidDeniedError } from '../domain/validation.errors';
@@ -142,9 +143,48 @@ export class ThreePidService {
     const address = canonicalAddress(medium, rawAddress);
     if ((await this.threePids.findOwner(medium, address)) !== userId) return 'no-support';
     if (!(await this.policy.mayRemove({ userId, medium, address }))) throw new ThreePidRemovalDeniedError();
-    const unbound = await this.identityServers.unbindCanonical(userId, medium, address, idServer);
+    return this.unbindAndRemove(userId, medium, address, userId, idServer);
+  }
+
+  /** Whose account the address is on, if anyone's. */
+  async findOwner(medium: Medium, rawAddress: string): Promise<string | undefined> {
+    return this.threePids.findOwner(medium, canonicalAddress(medium, rawAddress));
+  }
+
+  /**
+   * An operator adds an address to a user's account (`actor`, say `cli:root`, vouches for it): no
+   * validation session, and neither THREEPID_MEDIA nor the ThreePidPolicy applies, as with
+   * Synapse's admin API. The address is canonicalised all the same, and refused when it is on an
+   * account already (M_THREEPID_IN_USE).
+   */
+  async addForUser(userId: string, medium: Medium, rawAddress: string, actor: string): Promise<ThreePid> {
+    const address = canonicalAddress(medium, rawAddress);
+    const now = this.clock.now();
+    const threePid = new ThreePid(userId, medium, address, now, now);
+    try {
+      await this.threePids.add(threePid);
+    } catch (error) {
+      throw await this.explainInUse(error, userId, medium, address);
+    }
+    this.events.publish(new ThreePidAddedEvent(userId, medium, address, now, actor));
+    return threePid;
+  }
+
+  /**
+   * An operator removes an address from a user's account, unbinding it first as /3pid/delete does
+   * (and, if that fails, leaving it there); the ThreePidPolicy does not apply. 404 M_NOT_FOUND when
+   * the address is not on that account.
+   */
+  async removeForUser(userId: string, medium: Medium, rawAddress: string, actor: string): Promise<UnbindResult> {
+    const address = canonicalAddress(medium, rawAddress);
+    if ((await this.threePids.findOwner(medium, address)) !== userId) throw new ThreePidNotOnAccountError();
+    return this.unbindAndRemove(userId, medium, address, actor);
+  }
+
+  private async unbindAndRemove(userId: string, medium: Medium, address: string, actor: string, idServer?: string): Promise<UnbindResult> {
+    const unbound = await this.identityServers.unbindCanonical(userId, medium, address, idServer, actor);
     if (await this.threePids.remove(userId, medium, address)) {
-      this.events.publish(new ThreePidRemovedEvent(userId, medium, address, this.clock.now()));
+      this.events.publish(new ThreePidRemovedEvent(userId, medium, address, this.clock.now(), actor));
     }
     return unbound;
   }

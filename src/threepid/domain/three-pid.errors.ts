@@ -36,3 +36,10 @@ export class ThreePidRemovalDeniedError extends MatrixError {
     super(403, ErrCode.Forbidden, 'This third-party identifier may not be removed from your account');
   }
 }
+
+/** An operator named an address that is not on the user's account. */
+export class ThreePidNotOnAccountError extends MatrixError {
+  constructor() {
+    super(404, ErrCode.NotFound, 'This third-party identifier is not on the account');
+  }
+}

@@ -6,6 +6,8 @@ import type { UnbindResult } from './ports/identity-server.gateway';
  * undone or refused. `occurredAt` is the module's Clock, in milliseconds since the epoch; addresses
  * are canonical. Each is published under its class's `eventName`, which it carries too. With Nest's
  * EventEmitterModule: `@OnEvent(ThreePidAddedEvent.eventName)`, or `@OnEvent('threepid.*')` for all (with `wildcard: true`).
+ * A change to an account names its `actor`: the user, or who made it for them (`cli:<operator>`
+ * for an admin command).
  */
 
 /** An address was added to a user's account (POST /3pid/add, or the deprecated POST /3pid). */
@@ -17,6 +19,8 @@ export class ThreePidAddedEvent {
     readonly medium: Medium,
     readonly address: string,
     readonly occurredAt: number,
+    /** Who made the change: the user, unless someone did it for them. */
+    readonly actor: string = userId,
   ) {}
 }
 
@@ -29,6 +33,8 @@ export class ThreePidRemovedEvent {
     readonly medium: Medium,
     readonly address: string,
     readonly occurredAt: number,
+    /** Who made the change: the user, unless someone did it for them. */
+    readonly actor: string = userId,
   ) {}
 }
 
@@ -43,6 +49,8 @@ export class ThreePidBoundEvent {
     /** `host[:port]`. */
     readonly idServer: string,
     readonly occurredAt: number,
+    /** Who made the change: the user, unless someone did it for them. */
+    readonly actor: string = userId,
   ) {}
 }
 
@@ -60,6 +68,8 @@ export class ThreePidUnboundEvent {
     readonly idServer: string,
     readonly result: UnbindResult,
     readonly occurredAt: number,
+    /** Who made the change: the user, unless someone did it for them. */
+    readonly actor: string = userId,
   ) {}
 }
 

@@ -29,8 +29,8 @@ describe(PasswordAuthenticator.name, () => {
 
   beforeEach(async () => {
     users = new InMemoryUserRepository();
-    await users.create({ userId: ALICE, passwordHash: 'fake:alice-secret', createdAt: 0 });
-    await users.create({ userId: BOB, passwordHash: 'fake:bob-secret', createdAt: 0 });
+    await users.create({ userId: ALICE, passwordHash: 'fake:alice-secret', createdAt: 0, admin: false });
+    await users.create({ userId: BOB, passwordHash: 'fake:bob-secret', createdAt: 0, admin: false });
     hasher = new FakePasswordHasher();
     attempts = new InMemoryFailedAttemptRepository();
     clock = new FixedClock();

@@ -47,8 +47,8 @@ describe(UiaService.name, () => {
     hasher = new FakePasswordHasher();
     clock = new FixedClock();
     const users = new InMemoryUserRepository();
-    await users.create({ userId: ALICE, passwordHash: 'fake:alice-secret', createdAt: 0 });
-    await users.create({ userId: BOB, passwordHash: 'fake:bob-secret', createdAt: 0 });
+    await users.create({ userId: ALICE, passwordHash: 'fake:alice-secret', createdAt: 0, admin: false });
+    await users.create({ userId: BOB, passwordHash: 'fake:bob-secret', createdAt: 0, admin: false });
     const options = { serverName: 'example.org' };
     authenticator = await startedPasswordAuthenticator({ users, hasher, attempts, clock, options });
     service = new UiaService(sessions, authenticator, clock, options);

@@ -107,7 +107,7 @@ describe(ThreePidLogin.name, () => {
     let authenticator: PasswordAuthenticator;
     beforeEach(async () => {
       const users = new InMemoryUserRepository();
-      await users.create({ userId: ALICE, passwordHash: 'fake:secret', createdAt: 0 });
+      await users.create({ userId: ALICE, passwordHash: 'fake:secret', createdAt: 0, admin: false });
       attempts = new InMemoryFailedAttemptRepository();
       authenticator = await startedPasswordAuthenticator({ users, attempts, identifiers });
     });
