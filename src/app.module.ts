@@ -20,7 +20,7 @@ import { ThreePidModule } from './threepid/threepid.module';
 /** The standalone server: configuration, database, and the feature modules. */
 @Module({})
 export class AppModule {
-  /** `auditSink`: where the audit trail goes, when not to the application's log (the CLI's: standard error). */
+  /** `auditSink`: where the audit trail goes; by default the application's log through Nest's Logger. */
   static forRoot(config: AppConfig, { auditSink }: { auditSink?: AuditSink } = {}): DynamicModule {
     const threePids = ThreePidModule.forRootAsync({
       inject: [ConfigService],

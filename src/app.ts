@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyBaseLogger } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { PinoAuditSink } from './audit/infrastructure/pino-audit.sink';
 import { answerMalformedRequest, answerUnroutableRequest, installMatrixHttpConventions } from './common/http/fastify-setup';
 import { MatrixExceptionFilter } from './common/http/matrix-exception.filter';
 import { MatrixValidationPipe } from './common/http/matrix-validation.pipe';
@@ -38,7 +39,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   installMatrixHttpConventions(adapter.getInstance(), routes);
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { auditSink: new PinoAuditSink(logger) }), adapter, {
     bodyParser: false,
     logger: new PinoNestLogger(logger),
     abortOnError: false,

@@ -5,7 +5,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { AppModule } from './app.module';
-import type { AuditSink } from './audit/domain/ports/audit-sink';
+import { PinoAuditSink } from './audit/infrastructure/pino-audit.sink';
 import { Command, CommandContext, COMMANDS, UsageError } from './cli/commands';
 import { MatrixError } from './common/errors/matrix-error';
 import { createLogger, PinoNestLogger } from './common/logging/logger';
@@ -36,8 +36,7 @@ async function main(argv: string[]): Promise<number> {
   // Only errors (a command sends no messages, so the server's warnings about delivery do not
   // apply), unless LOG_LEVEL asks for debugging; the audit trail at info whatever LOG_LEVEL says.
   const logger = createLogger(['debug', 'trace'].includes(config.log.level) ? config.log.level : 'error', pino.destination(2));
-  const auditLogger = logger.child({ context: 'Audit' }, { level: 'info' });
-  const auditSink: AuditSink = { write: (record, message) => auditLogger.info({ audit: record }, message) };
+  const auditSink = new PinoAuditSink(logger);
   let app: INestApplicationContext | undefined;
   const context: CommandContext = {
     config,

@@ -88,6 +88,23 @@ export { type IdentifierResolver, type UserIdentifier, UserIdentifiers } from '.
 export { PasswordAuthenticator } from './auth/application/password-authenticator';
 export { LoginFailedError, UnknownTokenError, MissingTokenError, TooManyFailedAttemptsError } from './auth/domain/auth.errors';
 
+// Server administrators: who they are (ServerAdminVerifier), and what guards their endpoints.
+export { ServerAdminVerifier, NO_SERVER_ADMINS } from './auth/application/ports/server-admin-verifier';
+export { RequiresServerAdmin, ServerAdminGuard } from './auth/api/requires-server-admin.decorator';
+export { AccountService, type AccountSummary } from './auth/application/account.service';
+export { NotServerAdminError } from './auth/domain/auth.errors';
+// Administration of accounts' 3PIDs (the Synapse-compatible admin API), with AuthModule's accounts.
+export { AdminModule } from './admin/admin.module';
+export { AccountAdministration, type AdministeredAccount } from './admin/application/account-administration';
+export { ThreePidNotOnAccountError } from './threepid/domain/three-pid.errors';
+
+// The audit trail of 3PID changes.
+export { AuditModule } from './audit/audit.module';
+export { type AuditModuleOptions, AUDIT_MODULE_OPTIONS } from './audit/audit.options';
+export { AuditSink } from './audit/domain/ports/audit-sink';
+export { type AuditRecord, type AuditAddresses, type AuditedChange, auditRecord, addressHash } from './audit/domain/audit-record';
+export { PinoAuditSink } from './audit/infrastructure/pino-audit.sink';
+
 // The server's signing key.
 export { SigningModule } from './signing/signing.module';
 export { type SigningModuleOptions, SIGNING_MODULE_OPTIONS, SIGNING_DEFAULTS } from './signing/signing.options';
