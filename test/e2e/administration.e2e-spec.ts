@@ -11,6 +11,9 @@ const IS_UNBIND = '/_matrix/identity/v2/3pid/unbind';
 const BY_THREEPID = '/_synapse/admin/v1/threepid';
 const USERS = '/_synapse/admin/v2/users';
 
+// Each command is a process of its own that starts the application: about a second, more on a busy machine.
+jest.setTimeout(60_000);
+
 /** The admin commands and the Synapse-compatible admin API, on a server's own database. */
 describe.each(DATABASE_KINDS)('administration [%s]', (kind) => {
   let t: TestApp;

@@ -109,7 +109,8 @@ describe('the server and CLI processes', () => {
     ])('prints usage %s', async (_case, args) => {
       const result = await run(process.execPath, [compiled('cli.js'), ...args], env);
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain('Usage: npm run cli -- user:create <localpart> --password <password>');
+      expect(result.stderr).toContain('Usage: npm run cli -- <command>');
+      expect(result.stderr).toContain('user:create <localpart> --password <password> [--admin]');
     });
   });
 

@@ -25,6 +25,6 @@ export function RequiresServerAdmin(): MethodDecorator & ClassDecorator {
   return applyDecorators(
     Authenticated(),
     UseGuards(ServerAdminGuard),
-    ApiMatrixError(403, 'The access token is not a server administrator\'s.', ['M_FORBIDDEN', 'You are not a server admin']),
+    ApiMatrixError(403, "The access token is not a server administrator's (`M_FORBIDDEN`).", ['M_FORBIDDEN', 'You are not a server admin']),
   );
 }

@@ -240,7 +240,7 @@ describe(AccountService.name, () => {
     const { users, accounts } = setup();
     const userId = await accounts.createUser('bob', 'pw');
     expect(userId.toString()).toBe('@bob:example.org');
-    expect(users.users.get('@bob:example.org')).toEqual({ userId: '@bob:example.org', passwordHash: 'fake:pw', createdAt: 42 });
+    expect(users.users.get('@bob:example.org')).toEqual({ userId: '@bob:example.org', passwordHash: 'fake:pw', createdAt: 42, admin: false });
   });
 
   it('refuses a duplicate with M_USER_IN_USE', async () => {

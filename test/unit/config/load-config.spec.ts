@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,7 @@ describe(loadConfig.name, () => {
       redis: { url: undefined, keyPrefix: 'matrix-3pid:', timeoutMs: 500 },
       signing: { keyPath: 'data/signing.key' },
       log: { level: 'info' },
+      audit: { instance: hostname(), addresses: { mode: 'plain' } },
     });
   });
 
@@ -80,6 +82,9 @@ describe(loadConfig.name, () => {
       TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.10, 2001:db8::/32',
       SIGNING_KEY_PATH: '/etc/matrix/signing.key',
       LOG_LEVEL: 'debug',
+      INSTANCE_NAME: 'hs-2',
+      AUDIT_ADDRESSES: 'hash',
+      AUDIT_SALT: 'a salt of the audit trail',
     });
     expect(config).toEqual({
       http: {
@@ -117,6 +122,7 @@ describe(loadConfig.name, () => {
       redis: { url: 'redis://127.0.0.1:6379/2', keyPrefix: 'm3p-prod:', timeoutMs: 2000 },
       signing: { keyPath: '/etc/matrix/signing.key' },
       log: { level: 'debug' },
+      audit: { instance: 'hs-2', addresses: { mode: 'hash', salt: 'a salt of the audit trail' } },
     });
   });
 
@@ -181,6 +187,7 @@ describe(loadConfig.name, () => {
     ['ACCESS_TOKEN_LIFETIME', '0s'],
     ['ACCESS_TOKEN_CACHE_TTL', '-1s'],
     ['RATE_LIMIT_FAILED_PASSWORDS', '5'],
+    ['AUDIT_ADDRESSES', 'sha1'],
   ])('stops start-up when %s is %j, naming the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
