@@ -151,7 +151,13 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     // addresses in use included, so that one address cannot be mail-bombed from many clients, nor
     // the 429 tell which addresses are taken.
     if (this.limiter && this.options.requestTokenLimit) {
-      await this.limiter.consume([`request-token:client:${request.client}`, `request-token:${medium}:${address}`], this.options.requestTokenLimit);
+      await this.limiter.consume(
+        [
+          { limit: 'request_token_client', key: `request-token:client:${request.client}` },
+          { limit: 'request_token_address', key: `request-token:${medium}:${address}` },
+        ],
+        this.options.requestTokenLimit,
+      );
     }
     const inUse = await this.threePids.isInUse(medium, address);
     if (inUse && !this.options.inhibitInUseErrors) throw new ThreePidInUseError();

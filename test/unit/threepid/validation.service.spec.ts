@@ -154,8 +154,20 @@ describe(ValidationService.name, () => {
       await service.requestEmailToken({ ...request, email: ' Alice@EXAMPLE.org' });
       await service.requestMsisdnToken({ ...request, country: 'GB', phoneNumber: '07700 900123' });
       expect(limiter.calls).toEqual([
-        { keys: ['request-token:client:203.0.113.7', 'request-token:email:alice@example.org'], limit },
-        { keys: ['request-token:client:203.0.113.7', 'request-token:msisdn:447700900123'], limit },
+        {
+          counts: [
+            { limit: 'request_token_client', key: 'request-token:client:203.0.113.7' },
+            { limit: 'request_token_address', key: 'request-token:email:alice@example.org' },
+          ],
+          limit,
+        },
+        {
+          counts: [
+            { limit: 'request_token_client', key: 'request-token:client:203.0.113.7' },
+            { limit: 'request_token_address', key: 'request-token:msisdn:447700900123' },
+          ],
+          limit,
+        },
       ]);
     });
 
