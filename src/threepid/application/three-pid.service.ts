@@ -19,6 +19,7 @@ import { ThreePidAuthFailedError, ThreePidDeniedError } from '../domain/validati
 import { IdentityServerRefusedError } from '../domain/identity-server.errors';
 import { THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from '../three-pid.options';
 import { IdentityServerService } from './identity-server.service';
+import { NO_THREE_PID_METRICS, ThreePidMetrics } from './ports/three-pid-metrics';
 
 /** What proves the caller controls an address: a validation session of this homeserver. */
 export interface ThreePidCredentials {
@@ -49,6 +50,7 @@ export class ThreePidService {
     @Inject(THREE_PID_MODULE_OPTIONS) private readonly options: ThreePidModuleOptions,
     @Inject(ThreePidPolicy) private readonly policy: ThreePidPolicy,
     @Inject(ThreePidEventPublisher) private readonly events: ThreePidEventPublisher,
+    @Inject(ThreePidMetrics) private readonly metrics: ThreePidMetrics = NO_THREE_PID_METRICS,
   ) {}
 
   list(userId: string): Promise<ThreePid[]> {
@@ -69,6 +71,7 @@ export class ThreePidService {
       await this.assertAddable(userId, session.medium, session.address);
       try {
         await this.threePids.addConsumingSession(new ThreePid(userId, session.medium, session.address, session.validatedAt!, now), session);
+        this.metrics.threePidAdded(session.medium);
         this.events.publish(new ThreePidAddedEvent(userId, session.medium, session.address, now));
         return;
       } catch (error) {
@@ -114,6 +117,7 @@ export class ThreePidService {
     } catch (error) {
       throw await this.explainInUse(error, userId, confirmed.medium, confirmed.address);
     }
+    this.metrics.threePidAdded(confirmed.medium);
     this.events.publish(new ThreePidAddedEvent(userId, confirmed.medium, confirmed.address, now));
   }
 
@@ -144,6 +148,7 @@ export class ThreePidService {
     if (!(await this.policy.mayRemove({ userId, medium, address }))) throw new ThreePidRemovalDeniedError();
     const unbound = await this.identityServers.unbindCanonical(userId, medium, address, idServer);
     if (await this.threePids.remove(userId, medium, address)) {
+      this.metrics.threePidRemoved(medium);
       this.events.publish(new ThreePidRemovedEvent(userId, medium, address, this.clock.now()));
     }
     return unbound;
