@@ -5,6 +5,7 @@ import { CommonModule } from '../common/common.module';
 import { AccessTokenGuard } from './api/access-token.guard';
 import { UiaGuard, UiaInterceptor } from './api/requires-uia.decorator';
 import { AccessTokenResolver } from './application/ports/access-token-resolver';
+import { AuthMetrics, NO_AUTH_METRICS } from './application/ports/auth-metrics';
 import { PasswordVerifier } from './application/ports/password-verifier';
 import { UiaService } from './application/uia.service';
 import { AUTH_GUARDS_MODULE_OPTIONS, type AuthGuardsModuleOptions, ConfigurableAuthGuardsModule } from './auth-guards.options';
@@ -44,6 +45,11 @@ import { UiaSessionOrmEntity } from './infrastructure/uia-session.orm-entity';
         uiaSessionRepository ?? new TypeOrmUiaSessionRepository(rows),
     },
     { provide: UIA_OPTIONS, useExisting: AUTH_GUARDS_MODULE_OPTIONS },
+    {
+      provide: AuthMetrics,
+      inject: [AUTH_GUARDS_MODULE_OPTIONS],
+      useFactory: ({ metrics }: AuthGuardsModuleOptions): AuthMetrics => metrics ?? NO_AUTH_METRICS,
+    },
   ],
   exports: [AccessTokenResolver, PasswordVerifier, AccessTokenGuard, UiaService, UiaGuard, UiaInterceptor],
 })
