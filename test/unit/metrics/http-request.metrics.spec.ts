@@ -70,6 +70,27 @@ describe(HttpRequestMetrics.name, () => {
     expect(after.find(`${DURATION}_count`).map((sample) => sample.value)).toEqual([3, 1]);
   });
 
+  it('puts each duration in its bucket, cumulatively, as the text format has it; +Inf, sum and count take every one', async () => {
+    const metrics = new HttpRequestMetrics((registry = new Registry()));
+    for (const elapsedMs of [3, 5, 7, 240, 30_000]) metrics.record('POST', '/_matrix/client/v3/login', 200, elapsedMs);
+    const after = await scrape();
+    const labels = { method: 'POST', route: '/_matrix/client/v3/login', status: '200' };
+    const buckets = Object.fromEntries(after.find(`${DURATION}_bucket`, labels).map((sample) => [sample.labels.le, sample.value]));
+    expect(buckets).toEqual({ '0.005': 2, '0.01': 3, '0.025': 3, '0.05': 3, '0.1': 3, '0.25': 4, '0.5': 4, '1': 4, '2.5': 4, '5': 4, '10': 4, '+Inf': 5 });
+    expect(after.value(`${DURATION}_sum`, labels)).toBeCloseTo(30.255, 9);
+    expect(after.value(`${DURATION}_count`, labels)).toBe(5);
+    expect(after.value(REQUESTS, labels)).toBe(5);
+  });
+
+  it('starts again from 0 when the registry is reset', async () => {
+    await fastify.inject({ method: 'GET', url: '/files/a' });
+    registry.resetMetrics();
+    await fastify.inject({ method: 'GET', url: '/files/b' });
+    const after = await scrape();
+    expect(after.value(REQUESTS, { method: 'GET', route: '/files/*', status: '200' })).toBe(1);
+    expect(after.value(`${DURATION}_count`, { method: 'GET', route: '/files/*', status: '200' })).toBe(1);
+  });
+
   it('has no series before the first request', async () => {
     expect((await scrape()).find(REQUESTS)).toEqual([]);
   });
