@@ -3,7 +3,7 @@
  * the same two queries per request, on the same database, alternating, round after round.
  * `-- --db sqlite` for the embedded default; `-- --scale` for a database of production size;
  * `-- --metrics` to measure each case again on a second instance with METRICS_PORT set (same
- * database and tokens), right after the instance without, round after round, and compare the two.
+ * database and tokens), beside the instance without (before it in every other round), and compare the two.
  * Not a test: figures depend on the machine; they go to the terminal and to bench/results/.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     const measure = async (what: Case[], label = ''): Promise<Map<string, Measurement[]>> => {
       const results = new Map<string, Measurement[]>(what.map((c) => [c.name, []]));
       for (let round = 1; round <= rounds; round++) {
-        for (const benchCase of what) {
+        for (const benchCase of round % 2 === 0 ? metricsFirst(what) : what) {
           const measured = await load(benchCase, { connections, duration, warmup });
           results.get(benchCase.name)!.push(measured);
           log(`${label}round ${round}/${rounds} ${describe(benchCase.name, measured)}`);
@@ -185,6 +185,20 @@ async function main(): Promise<void> {
     await database.drop();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The cases with each one's metrics twin moved before it: every other round measures them in this
+ * order, so that neither instance always has the slot after the other (the SQLite file or the page
+ * cache as the other left it, the machine's other load at that phase of a round).
+ */
+function metricsFirst(cases: Case[]): Case[] {
+  const ordered: Case[] = [];
+  for (let i = 0; i < cases.length; i++) {
+    if (cases[i + 1]?.metricsOf === cases[i].name) ordered.push(cases[i + 1], cases[i++]);
+    else ordered.push(cases[i]);
+  }
+  return ordered;
 }
 
 function bearer(nextToken: () => string): (request: autocannon.Request) => autocannon.Request {
