@@ -8,7 +8,7 @@
  * shared by all. A feature may use another's api (decorators, DTOs), application and domain,
  * never its infrastructure.
  */
-const FRAMEWORKS = ['^node_modules/(@nestjs|typeorm|fastify|@fastify)/', '^(node:)?https?2?$'];
+const FRAMEWORKS = ['^node_modules/@nestjs/', '^node_modules/(typeorm|fastify|@fastify|prom-client)/', '^(node:)?https?2?$'];
 
 module.exports = {
   forbidden: [
@@ -23,14 +23,15 @@ module.exports = {
     },
     {
       name: 'domain-without-frameworks',
-      comment: 'Nor Nest, TypeORM, Fastify or HTTP: the rules run as they are in any host, test or CLI.',
+      comment: 'Nor Nest, TypeORM, Fastify, HTTP or Prometheus: the rules run as they are in any host, test or CLI.',
       severity: 'error',
       from: { path: '^src/[^/]+/domain/' },
       to: { path: FRAMEWORKS },
     },
     {
       name: 'application-depends-inwards',
-      comment: 'Application services use the domain and its ports: neither controllers nor adapters, nor TypeORM, Fastify or HTTP.',
+      comment:
+        'Application services use the domain and its ports: neither controllers nor adapters, nor TypeORM, Fastify, HTTP or prom-client (they count through ports such as ThreePidMetrics).',
       severity: 'error',
       from: { path: '^src/[^/]+/application/' },
       to: { path: ['^src/[^/]+/(api|infrastructure)/', ...FRAMEWORKS.filter((path) => !path.includes('@nestjs'))] },

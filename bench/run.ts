@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: the service measured from outside, beside a bare node:http + driver server doing
  * the same two queries per request, on the same database, alternating, round after round.
- * `-- --db sqlite` for the embedded default; `-- --scale` for a database of production size.
+ * `-- --db sqlite` for the embedded default; `-- --scale` for a database of production size;
+ * `-- --metrics` to measure each case again on a second instance with METRICS_PORT set (same
+ * database and tokens), beside the instance without (before it in every other round), and compare the two.
  * Not a test: figures depend on the machine; they go to the terminal and to bench/results/.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -30,6 +32,8 @@ interface Case {
   target: () => Target;
   /** Compared with the bare baseline's GET /account/3pid. */
   isBaseline?: boolean;
+  /** The case this one measures again with metrics on. */
+  metricsOf?: string;
   request: () => autocannon.Request;
 }
 
@@ -55,6 +59,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     /** Writes a V8 CPU profile of the server (node --cpu-prof) to bench/results/profiles/. */
     profile: { type: 'boolean', default: false },
+    /** Each case of the app again on an instance with METRICS_PORT set, alternating with the one without. */
+    metrics: { type: 'boolean', default: false },
   },
 });
 
@@ -78,6 +84,9 @@ async function main(): Promise<void> {
     const sql = await database.connect();
     const seeded = await seed(sql, SMALL, SERVER_NAME, log);
     const baseline = await startBaseline(database.url, processes);
+    // The same build, database and tokens; only METRICS_PORT differs.
+    const metricsPort = args.metrics ? await freePort() : undefined;
+    const appWithMetrics = metricsPort ? await startApp(database.url, smtp.port, work, processes, { METRICS_PORT: String(metricsPort) }) : undefined;
 
     let rotation = 0;
     const nextToken = () => seeded.tokens[rotation++ % seeded.tokens.length];
@@ -130,12 +139,17 @@ async function main(): Promise<void> {
           }),
         }),
       },
-    ].filter((c) => !args.only || c.isBaseline || c.name.includes(args.only));
+    ]
+      .filter((c) => !args.only || c.isBaseline || c.name.includes(args.only))
+      // Each case of the app, then the same with metrics on, so that both see the same moment of a shared machine.
+      .flatMap((c): Case[] =>
+        appWithMetrics && c.target() === app ? [c, { ...c, name: `${c.name} [metrics]`, target: () => appWithMetrics, metricsOf: c.name }] : [c],
+      );
 
     const measure = async (what: Case[], label = ''): Promise<Map<string, Measurement[]>> => {
       const results = new Map<string, Measurement[]>(what.map((c) => [c.name, []]));
       for (let round = 1; round <= rounds; round++) {
-        for (const benchCase of what) {
+        for (const benchCase of round % 2 === 0 ? metricsFirst(what) : what) {
           const measured = await load(benchCase, { connections, duration, warmup });
           results.get(benchCase.name)!.push(measured);
           log(`${label}round ${round}/${rounds} ${describe(benchCase.name, measured)}`);
@@ -147,6 +161,7 @@ async function main(): Promise<void> {
     const settings = { rounds, duration, warmup, connections };
     const summary = report(kind, cases, small);
     const output: Record<string, unknown> = { database: kind, settings, cases: summary };
+    if (appWithMetrics) output.metrics = await compareMetrics(kind, cases, small, metricsPort!);
 
     if (args.scale) {
       log('\nScale: 100k accounts, 300k 3PIDs, 1M expired validation sessions, 100k UIA sessions');
@@ -170,6 +185,20 @@ async function main(): Promise<void> {
     await database.drop();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The cases with each one's metrics twin moved before it: every other round measures them in this
+ * order, so that neither instance always has the slot after the other (the SQLite file or the page
+ * cache as the other left it, the machine's other load at that phase of a round).
+ */
+function metricsFirst(cases: Case[]): Case[] {
+  const ordered: Case[] = [];
+  for (let i = 0; i < cases.length; i++) {
+    if (cases[i + 1]?.metricsOf === cases[i].name) ordered.push(cases[i + 1], cases[i++]);
+    else ordered.push(cases[i]);
+  }
+  return ordered;
 }
 
 function bearer(nextToken: () => string): (request: autocannon.Request) => autocannon.Request {
@@ -215,6 +244,40 @@ function report(kind: string, cases: Case[], results: Map<string, Measurement[]>
     );
     return { case: c.name, ...m, ratioToBaseline: ratio, rounds: results.get(c.name) };
   });
+}
+
+/**
+ * Metrics off against on: the medians of each, and the median of the rounds' own ratios (each
+ * round measured the two one after the other, so a ratio is less at the mercy of other load on
+ * the machine than the medians are). Then one scrape, to show the instance counted what it served.
+ */
+async function compareMetrics(kind: string, cases: Case[], results: Map<string, Measurement[]>, metricsPort: number): Promise<Record<string, unknown>[]> {
+  log('');
+  log(`Metrics off against on (${kind}): medians, and the median of each round's on/off ratio`);
+  log(`${'case'.padEnd(28)}${'req/s off'.padStart(11)}${'on'.padStart(9)}${'change'.padStart(9)}${'round ratio'.padStart(13)}${'CPU µs off'.padStart(12)}${'on'.padStart(7)}${'change'.padStart(9)}`);
+  const compared = cases
+    .filter((c) => c.metricsOf)
+    .map((on) => {
+      const [offRounds, onRounds] = [results.get(on.metricsOf!)!, results.get(on.name)!];
+      const [off, with_] = [median(offRounds), median(onRounds)];
+      const throughputChange = with_.requestsPerSecond / off.requestsPerSecond - 1;
+      const cpuChange = with_.cpuMicrosPerRequest / off.cpuMicrosPerRequest - 1;
+      const roundRatios = onRounds.map((m, i) => m.requestsPerSecond / offRounds[i].requestsPerSecond);
+      const roundRatio = [...roundRatios].sort((a, b) => a - b)[Math.floor(roundRatios.length / 2)];
+      const signed = (change: number) => `${change >= 0 ? '+' : ''}${fixed(change * 100, 1)}%`;
+      log(
+        `${on.metricsOf!.padEnd(28)}${fixed(off.requestsPerSecond, 0).padStart(11)}${fixed(with_.requestsPerSecond, 0).padStart(9)}${signed(throughputChange).padStart(9)}${fixed(roundRatio, 3).padStart(13)}` +
+          `${fixed(off.cpuMicrosPerRequest, 0).padStart(12)}${fixed(with_.cpuMicrosPerRequest, 0).padStart(7)}${signed(cpuChange).padStart(9)}`,
+      );
+      return { case: on.metricsOf, off, on: with_, throughputChange, cpuChange, roundRatios, roundRatio };
+    });
+  const scrape = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const counted = scrape
+    .split('\n')
+    .filter((line) => line.startsWith('matrix_3pid_http_requests_total{'))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  log(`  the instance with metrics counted ${counted.toLocaleString('en')} requests in matrix_3pid_http_requests_total`);
+  return compared;
 }
 
 /** The same cases on the small and the production-size database: how cost grows. */
@@ -328,7 +391,7 @@ async function freePort(): Promise<number> {
 }
 
 /** The built server, as deployed: its own process, its log to /dev/null. */
-async function startApp(databaseUrl: string, smtpPort: number, work: string, processes: ChildProcess[]): Promise<Target> {
+async function startApp(databaseUrl: string, smtpPort: number, work: string, processes: ChildProcess[], env: Record<string, string> = {}): Promise<Target> {
   const port = await freePort();
   const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`] : [];
   const child = spawn(process.execPath, [...profiling, join(ROOT, 'dist', 'src', 'main.js')], {
@@ -344,6 +407,7 @@ async function startApp(databaseUrl: string, smtpPort: number, work: string, pro
       RATE_LIMIT_DEFAULT: UNLIMITED,
       RATE_LIMIT_REQUEST_TOKEN: UNLIMITED,
       ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('BENCH_APP_')).map(([name, value]) => [name.slice('BENCH_APP_'.length), value])),
+      ...env,
     },
   });
   processes.push(child);

@@ -12,19 +12,25 @@ import { AppConfig } from './config/app-config';
 import { buildDataSourceOptions } from './database/data-source-options';
 import { runMigrationsExclusively } from './database/run-migrations';
 import { HealthModule } from './health/health.module';
+import { PrometheusAuthMetrics } from './metrics/infrastructure/prometheus-auth.metrics';
+import { PrometheusThreePidMetrics } from './metrics/infrastructure/prometheus-three-pid.metrics';
+import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { ServerInfoController } from './server/server-info.controller';
 import { SigningModule } from './signing/signing.module';
 import { ThreePidModule } from './threepid/threepid.module';
 
-/** The standalone server: configuration, database, and the feature modules. */
+/**
+ * The standalone server: configuration, database, and the feature modules; with METRICS_PORT,
+ * Prometheus metrics (MetricsModule), which the feature modules count into.
+ */
 @Module({})
 export class AppModule {
   /** `auditSink`: where the audit trail goes; by default the application's log through Nest's Logger. */
   static forRoot(config: AppConfig, { auditSink }: { auditSink?: AuditSink } = {}): DynamicModule {
     const threePids = ThreePidModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (settings: ConfigService<AppConfig, true>) => {
+      inject: [ConfigService, { token: PrometheusThreePidMetrics, optional: true }],
+      useFactory: (settings: ConfigService<AppConfig, true>, metrics?: PrometheusThreePidMetrics) => {
         const threePid = settings.get('threePid', { infer: true });
         return {
           changesEnabled: threePid.changesEnabled,
@@ -41,6 +47,7 @@ export class AppModule {
           email: settings.get('email', { infer: true }),
           sms: settings.get('sms', { infer: true }),
           identityServers: settings.get('identityServer', { infer: true }),
+          metrics,
         };
       },
     });
@@ -49,6 +56,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => config] }),
         CommonModule,
+        ...(config.metrics.port !== undefined ? [MetricsModule.forRoot({ port: config.metrics.port, bindAddress: config.http.bindAddress })] : []),
         RateLimitModule.forRoot({
           perClient: config.rateLimit.default,
           redis: config.redis.url ? { url: config.redis.url, keyPrefix: config.redis.keyPrefix, timeoutMs: config.redis.timeoutMs } : undefined,
@@ -63,13 +71,14 @@ export class AppModule {
           },
         }),
         AuthModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (settings: ConfigService<AppConfig, true>) => ({
+          inject: [ConfigService, { token: PrometheusAuthMetrics, optional: true }],
+          useFactory: (settings: ConfigService<AppConfig, true>, metrics?: PrometheusAuthMetrics) => ({
             serverName: settings.get('matrix', { infer: true }).serverName,
             uiaSessionLifetimeMs: settings.get('uia', { infer: true }).sessionLifetimeMs,
             accessTokenLifetimeMs: settings.get('accessTokens', { infer: true }).lifetimeMs,
             failedPasswordLimit: settings.get('rateLimit', { infer: true }).failedPasswords,
             accessTokenCacheTtlMs: settings.get('accessTokens', { infer: true }).cacheTtlMs,
+            metrics,
           }),
         }),
         SigningModule.forRootAsync({

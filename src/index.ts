@@ -22,6 +22,12 @@ export { IdServer } from './threepid/domain/identity-server';
 export { ThreePidPolicy, type ThreePidCandidate } from './threepid/domain/ports/three-pid-policy';
 export { ThreePidAllowlist, type ThreePidPattern } from './threepid/domain/three-pid-policy';
 export { ThreePidEventPublisher } from './threepid/domain/ports/three-pid-event-publisher';
+export {
+  ThreePidMetrics,
+  NO_THREE_PID_METRICS,
+  type IdentityServerOperation,
+  type IdentityServerOutcome,
+} from './threepid/application/ports/three-pid-metrics';
 export { ThreePidRepository } from './threepid/domain/ports/three-pid.repository';
 export { ThreePidBindingRepository, type ThreePidBinding } from './threepid/domain/ports/three-pid-binding.repository';
 export { ValidationSessionRepository, ValidationSessionConflictError } from './threepid/domain/ports/validation-session.repository';
@@ -77,6 +83,7 @@ export { AuthGuardsModule } from './auth/auth-guards.module';
 export { type AuthGuardsModuleOptions, AUTH_GUARDS_MODULE_OPTIONS } from './auth/auth-guards.options';
 export { AccessTokenResolver } from './auth/application/ports/access-token-resolver';
 export { PasswordVerifier, type PasswordCredentials } from './auth/application/ports/password-verifier';
+export { AuthMetrics, NO_AUTH_METRICS, type UiaFailure, type PasswordLimitScope } from './auth/application/ports/auth-metrics';
 export { UiaSessionRepository, UiaSessionConflictError } from './auth/domain/ports/uia-session.repository';
 export { UiaSession, type UiaSessionState } from './auth/domain/uia-session';
 export { Authenticated, Requester } from './auth/api/authenticated.decorator';

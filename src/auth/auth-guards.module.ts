@@ -6,6 +6,7 @@ import { AccessTokenGuard } from './api/access-token.guard';
 import { ServerAdminGuard } from './api/requires-server-admin.decorator';
 import { UiaGuard, UiaInterceptor } from './api/requires-uia.decorator';
 import { AccessTokenResolver } from './application/ports/access-token-resolver';
+import { AuthMetrics, NO_AUTH_METRICS } from './application/ports/auth-metrics';
 import { PasswordVerifier } from './application/ports/password-verifier';
 import { NO_SERVER_ADMINS, ServerAdminVerifier } from './application/ports/server-admin-verifier';
 import { UiaService } from './application/uia.service';
@@ -52,6 +53,11 @@ import { UiaSessionOrmEntity } from './infrastructure/uia-session.orm-entity';
         uiaSessionRepository ?? new TypeOrmUiaSessionRepository(rows),
     },
     { provide: UIA_OPTIONS, useExisting: AUTH_GUARDS_MODULE_OPTIONS },
+    {
+      provide: AuthMetrics,
+      inject: [AUTH_GUARDS_MODULE_OPTIONS],
+      useFactory: ({ metrics }: AuthGuardsModuleOptions): AuthMetrics => metrics ?? NO_AUTH_METRICS,
+    },
   ],
   exports: [AccessTokenResolver, PasswordVerifier, ServerAdminVerifier, AccessTokenGuard, ServerAdminGuard, UiaService, UiaGuard, UiaInterceptor],
 })

@@ -11,11 +11,12 @@ import { AccountService } from './application/account.service';
 import { LoginService } from './application/login.service';
 import { PasswordAuthenticator } from './application/password-authenticator';
 import { AccessTokenResolver } from './application/ports/access-token-resolver';
+import { AuthMetrics, NO_AUTH_METRICS } from './application/ports/auth-metrics';
 import { PasswordVerifier } from './application/ports/password-verifier';
 import { ServerAdminVerifier } from './application/ports/server-admin-verifier';
 import { UiaService } from './application/uia.service';
 import { UserIdentifiers } from './application/user-identifiers';
-import { AUTH_MODULE_OPTIONS, ConfigurableAuthModule, UIA_OPTIONS } from './auth.options';
+import { AUTH_MODULE_OPTIONS, type AuthModuleOptions, ConfigurableAuthModule, UIA_OPTIONS } from './auth.options';
 import { AccessTokenRepository } from './domain/ports/access-token.repository';
 import { FailedAttemptRepository } from './domain/ports/failed-attempt.repository';
 import { PasswordHasher } from './domain/ports/password-hasher';
@@ -65,6 +66,11 @@ import { UserOrmEntity } from './infrastructure/user.orm-entity';
     { provide: PasswordVerifier, useExisting: PasswordAuthenticator },
     { provide: ServerAdminVerifier, useExisting: AccountService },
     { provide: UIA_OPTIONS, useExisting: AUTH_MODULE_OPTIONS },
+    {
+      provide: AuthMetrics,
+      inject: [AUTH_MODULE_OPTIONS],
+      useFactory: ({ metrics }: AuthModuleOptions): AuthMetrics => metrics ?? NO_AUTH_METRICS,
+    },
   ],
   exports: [
     AccessTokenService,

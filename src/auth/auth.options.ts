@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { AuthMetrics } from './application/ports/auth-metrics';
 
 /** Wrong passwords an account may receive per window, at login and in UIA stages; more get 429. */
 export interface FailedPasswordLimit {
@@ -10,6 +11,11 @@ export interface FailedPasswordLimit {
 export interface UiaOptions {
   /** How long a User-Interactive Authentication session lives from its start. Default: AUTH_DEFAULTS. */
   uiaSessionLifetimeMs?: number;
+  /**
+   * Where UIA outcomes and the wrong-password limits' refusals are counted (the standalone server's
+   * Prometheus metrics). Default: nowhere.
+   */
+  metrics?: AuthMetrics;
 }
 export const UIA_OPTIONS = Symbol('UIA_OPTIONS');
 
@@ -35,7 +41,7 @@ export const AUTH_DEFAULTS = {
   uiaSessionLifetimeMs: 15 * 60_000,
   failedPasswordLimit: { limit: 5, windowMs: 10 * 60_000 },
   accessTokenCacheTtlMs: 5_000,
-} as const satisfies Omit<Required<AuthModuleOptions>, 'serverName' | 'accessTokenLifetimeMs'>;
+} as const satisfies Omit<Required<AuthModuleOptions>, 'serverName' | 'accessTokenLifetimeMs' | 'metrics'>;
 
 export const {
   ConfigurableModuleClass: ConfigurableAuthModule,

@@ -18,6 +18,7 @@ export interface AppConfig {
   rateLimit: RateLimitConfig;
   redis: RedisConfig;
   signing: SigningConfig;
+  metrics: MetricsConfig;
   log: LogConfig;
   audit: AuditConfig;
 }
@@ -133,6 +134,14 @@ export interface RedisConfig {
 
 export interface SigningConfig {
   keyPath: string;
+}
+
+export interface MetricsConfig {
+  /**
+   * METRICS_PORT: where GET /metrics (Prometheus) is served, on BIND_ADDRESS, apart from the client
+   * port; undefined: no metrics at all (no listener, nothing counted).
+   */
+  port?: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

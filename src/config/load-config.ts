@@ -145,6 +145,11 @@ export function loadConfig(env: Environment): AppConfig {
       .filter((entry) => entry.length > 0);
 
   const port = integer('PORT', 0, 65535);
+  const metricsPort = read('METRICS_PORT') === undefined ? undefined : integer('METRICS_PORT', 0, 65535);
+  // 0 picks a free port for each; any other port is one listener's.
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    fail(`METRICS_PORT must not be PORT (${port}): metrics are never served on the client port`, undefined);
+  }
   const trustedProxies = list('TRUSTED_PROXIES') ?? [];
   for (const entry of trustedProxies) {
     if (!isAddressOrCidr(entry)) fail(`TRUSTED_PROXIES entries must be IP addresses or CIDRs such as 10.0.0.0/8 (got "${entry}")`, undefined);
@@ -239,6 +244,7 @@ export function loadConfig(env: Environment): AppConfig {
     },
     redis: { url: url('REDIS_URL', ['redis:', 'rediss:']), keyPrefix: read('REDIS_KEY_PREFIX')!, timeoutMs: duration('REDIS_TIMEOUT') },
     signing: { keyPath: read('SIGNING_KEY_PATH')! },
+    metrics: { port: metricsPort },
     log: { level: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS) },
     audit: {
       instance: read('INSTANCE_NAME') ?? hostname(),

@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { RateLimit } from '../common/rate-limiter';
+import type { ThreePidMetrics } from './application/ports/three-pid-metrics';
 import type { ValidationTemplates } from './application/validation-messages';
 import { Medium } from './domain/medium';
 import type { EmailSender } from './domain/ports/email-sender';
@@ -74,6 +75,11 @@ export interface ThreePidModuleOptions {
   identityServerGateway?: IdentityServerGateway;
   /** Where the module's events go, instead of Nest's EventEmitter2 (when the host imports EventEmitterModule). */
   eventPublisher?: ThreePidEventPublisher;
+  /**
+   * Where validation messages, sessions, added and removed addresses and identity-server calls are
+   * counted (the standalone server's Prometheus metrics). Default: nowhere.
+   */
+  metrics?: ThreePidMetrics;
   /**
    * The host's own storage, instead of the TypeORM repositories (which need a DataSource either
    * way). A ThreePidRepository must add a 3PID and save the session it uses up in one transaction.

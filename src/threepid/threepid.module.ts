@@ -10,6 +10,7 @@ import { ThreePidChangesGuard } from './api/requires-3pid-changes.decorator';
 import { ValidationController } from './api/validation.controller';
 import { IdentityServerService } from './application/identity-server.service';
 import { ThreePidLogin } from './application/three-pid-login';
+import { NO_THREE_PID_METRICS, ThreePidMetrics } from './application/ports/three-pid-metrics';
 import { ThreePidService } from './application/three-pid.service';
 import { ValidationMessages } from './application/validation-messages';
 import { ValidationService } from './application/validation.service';
@@ -42,7 +43,7 @@ import { ConfigurableThreePidModule, IDENTITY_SERVER_DEFAULTS, THREE_PID_MODULE_
  * The Account Administrative Contact API. `ThreePidModule.forRoot({...})` or
  * `ThreePidModule.forRootAsync({ inject, useFactory })`; each port has a default adapter, and the
  * host's own takes over when the options name one (`emailSender`, `smsSender`,
- * `identityServerGateway`, `policy`, `eventPublisher`, the repositories). The default gateway signs
+ * `identityServerGateway`, `policy`, `eventPublisher`, `metrics`, the repositories). The default gateway signs
  * unbinds with the ServerSigner the host provides (SigningModule, or its own). Requests are
  * authenticated by AuthModule, or by AuthGuardsModule with the host's own accounts.
  */
@@ -102,6 +103,11 @@ import { ConfigurableThreePidModule, IDENTITY_SERVER_DEFAULTS, THREE_PID_MODULE_
       inject: [THREE_PID_MODULE_OPTIONS, { token: EventEmitter2, optional: true }],
       useFactory: ({ eventPublisher }: ThreePidModuleOptions, emitter?: EventEmitter2): ThreePidEventPublisher =>
         eventPublisher ?? new EventEmitterThreePidEventPublisher(emitter),
+    },
+    {
+      provide: ThreePidMetrics,
+      inject: [THREE_PID_MODULE_OPTIONS],
+      useFactory: ({ metrics }: ThreePidModuleOptions): ThreePidMetrics => metrics ?? NO_THREE_PID_METRICS,
     },
     {
       provide: EmailSender,

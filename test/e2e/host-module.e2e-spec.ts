@@ -29,7 +29,7 @@ import type { Requester as RequesterModel } from '../../src/auth/domain/user';
 import { RouteTable } from '../../src/common/http/route-table';
 import { ThreePidModuleOptions } from '../../src/threepid/three-pid.options';
 import { FakeAccessTokenResolver, FakePasswordVerifier } from '../fakes/auth.fakes';
-import { FakeThreePidPolicy, RecordingEmailSender, RecordingIdentityServerGateway } from '../fakes/threepid.fakes';
+import { FakeThreePidPolicy, RecordingEmailSender, RecordingIdentityServerGateway, RecordingThreePidMetrics } from '../fakes/threepid.fakes';
 
 /** A host homeserver's own endpoint, behind the module's switches. */
 @Controller('_example/phone')
@@ -130,6 +130,20 @@ describe('ThreePidModule in a host application', () => {
       expect(mailer.sent).toEqual([expect.objectContaining({ to: 'someone@example.org', subject: '[host.example] Validate your email' })]);
       expect(mailer.sent[0].text).toContain(`https://host.example/_matrix/client/unstable/add_threepid/email/submit_token?`);
       expect(mailer.sent[0].text).toContain(`sid=${response.body.sid}`);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("counts into the host's own metrics, given as the metrics option", async () => {
+    const metrics = new RecordingThreePidMetrics();
+    const { app } = await startHost({ metrics });
+    try {
+      await request(app.getHttpServer())
+        .post('/_matrix/client/v3/account/3pid/email/requestToken')
+        .send({ client_secret: 'host', email: 'someone@example.org', send_attempt: 1 })
+        .expect(200);
+      expect(metrics.counted).toEqual(['validationMessageSent email', 'validationSessionStarted email']);
     } finally {
       await app.close();
     }

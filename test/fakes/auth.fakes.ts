@@ -1,5 +1,6 @@
 import { PasswordAuthenticator } from '../../src/auth/application/password-authenticator';
 import { AccessTokenResolver } from '../../src/auth/application/ports/access-token-resolver';
+import { AuthMetrics, PasswordLimitScope, UiaFailure } from '../../src/auth/application/ports/auth-metrics';
 import { PasswordCredentials, PasswordVerifier } from '../../src/auth/application/ports/password-verifier';
 import { UserIdentifiers } from '../../src/auth/application/user-identifiers';
 import { AuthModuleOptions } from '../../src/auth/auth.options';
@@ -186,6 +187,7 @@ export interface PasswordAuthenticatorParts {
   identifiers?: UserIdentifiers;
   clock?: Clock;
   options?: AuthModuleOptions;
+  metrics?: AuthMetrics;
 }
 
 /** A PasswordAuthenticator over fakes, started as its module would start it (without its purge timer). */
@@ -198,6 +200,7 @@ export async function startedPasswordAuthenticator(parts: PasswordAuthenticatorP
     parts.identifiers ?? new UserIdentifiers(options),
     parts.clock ?? new FixedClock(),
     options,
+    parts.metrics,
   );
   await authenticator.onModuleInit();
   return authenticator;
@@ -225,5 +228,23 @@ export class FakePasswordVerifier implements PasswordVerifier {
   async verify(userId: string, password: string): Promise<void> {
     this.verified.push(userId);
     if (this.passwords.get(userId) !== password) throw new LoginFailedError();
+  }
+}
+
+/** Every count, in order: `uiaChallenged`, `uiaFailed wrong_password`, `failedPasswordLimitReached account`. */
+export class RecordingAuthMetrics implements AuthMetrics {
+  readonly counted: string[] = [];
+
+  uiaChallenged(): void {
+    this.counted.push('uiaChallenged');
+  }
+  uiaSucceeded(): void {
+    this.counted.push('uiaSucceeded');
+  }
+  uiaFailed(reason: UiaFailure): void {
+    this.counted.push(`uiaFailed ${reason}`);
+  }
+  failedPasswordLimitReached(scope: PasswordLimitScope): void {
+    this.counted.push(`failedPasswordLimitReached ${scope}`);
   }
 }

@@ -1,15 +1,15 @@
 import { RateLimitedError } from '../../src/common/errors/matrix-error';
-import { RateLimit, RateLimiter } from '../../src/common/rate-limiter';
+import { RateLimit, RateLimitCount, RateLimiter } from '../../src/common/rate-limiter';
 
 /** Counts hits per key in memory, as the throttler storage does within one window; records every call. */
 export class CountingRateLimiter implements RateLimiter {
-  readonly calls: { keys: readonly string[]; limit: RateLimit }[] = [];
+  readonly calls: { counts: readonly RateLimitCount[]; limit: RateLimit }[] = [];
   private readonly hits = new Map<string, number>();
 
-  async consume(keys: readonly string[], limit: RateLimit): Promise<void> {
-    this.calls.push({ keys, limit });
+  async consume(counts: readonly RateLimitCount[], limit: RateLimit): Promise<void> {
+    this.calls.push({ counts, limit });
     let over = false;
-    for (const key of keys) {
+    for (const { key } of counts) {
       const hits = (this.hits.get(key) ?? 0) + 1;
       this.hits.set(key, hits);
       over ||= hits > limit.limit;

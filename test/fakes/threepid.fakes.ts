@@ -1,3 +1,4 @@
+import { IdentityServerOperation, IdentityServerOutcome, ThreePidMetrics } from '../../src/threepid/application/ports/three-pid-metrics';
 import { IdServer } from '../../src/threepid/domain/identity-server';
 import { IdentityServerRefusedError } from '../../src/threepid/domain/identity-server.errors';
 import { EmailMessage, EmailSender } from '../../src/threepid/domain/ports/email-sender';
@@ -229,5 +230,35 @@ export class FakeThreePidPolicy implements ThreePidPolicy {
   async mayRemove(threePid: Required<ThreePidCandidate>): Promise<boolean> {
     this.asked.push({ question: 'mayRemove', candidate: threePid });
     return !this.keptAddresses.has(threePid.address);
+  }
+}
+
+/** Every count, in order: `validationMessageSent email`, `identityServerCall bind success`. */
+export class RecordingThreePidMetrics implements ThreePidMetrics {
+  readonly counted: string[] = [];
+  /** The durations identityServerCall reported, in order. */
+  readonly seconds: number[] = [];
+
+  validationMessageSent(medium: Medium): void {
+    this.counted.push(`validationMessageSent ${medium}`);
+  }
+  validationMessageFailed(medium: Medium): void {
+    this.counted.push(`validationMessageFailed ${medium}`);
+  }
+  validationSessionStarted(medium: Medium): void {
+    this.counted.push(`validationSessionStarted ${medium}`);
+  }
+  validationSessionValidated(medium: Medium): void {
+    this.counted.push(`validationSessionValidated ${medium}`);
+  }
+  threePidAdded(medium: Medium): void {
+    this.counted.push(`threePidAdded ${medium}`);
+  }
+  threePidRemoved(medium: Medium): void {
+    this.counted.push(`threePidRemoved ${medium}`);
+  }
+  identityServerCall(operation: IdentityServerOperation, outcome: IdentityServerOutcome, seconds: number): void {
+    this.counted.push(`identityServerCall ${operation} ${outcome}`);
+    this.seconds.push(seconds);
   }
 }

@@ -10,6 +10,7 @@ import { FailedAttemptRepository } from '../domain/ports/failed-attempt.reposito
 import { PasswordHasher } from '../domain/ports/password-hasher';
 import { UserRepository } from '../domain/ports/user.repository';
 import type { User } from '../domain/user';
+import { AuthMetrics, NO_AUTH_METRICS } from './ports/auth-metrics';
 import { PasswordCredentials, PasswordVerifier } from './ports/password-verifier';
 import { THIRD_PARTY_IDENTIFIER, USER_IDENTIFIER, UserIdentifier, UserIdentifiers } from './user-identifiers';
 
@@ -46,6 +47,7 @@ export class PasswordAuthenticator implements PasswordVerifier, OnModuleInit, On
     private readonly identifiers: UserIdentifiers,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions,
+    @Inject(AuthMetrics) private readonly metrics: AuthMetrics = NO_AUTH_METRICS,
   ) {
     this.limit = options.failedPasswordLimit ?? AUTH_DEFAULTS.failedPasswordLimit;
     this.accountLimit = { limit: this.limit.limit * ACCOUNT_LIMIT_FACTOR, windowMs: this.limit.windowMs };
@@ -116,13 +118,17 @@ export class PasswordAuthenticator implements PasswordVerifier, OnModuleInit, On
   private async check(typed: string, userId: string | undefined, password: string): Promise<void> {
     const typedKey = `login:${sha256Hex(typed)}`;
     const accountKey = `account:${sha256Hex(userId ?? `nobody\0${typed}`)}`;
-    const typedAttempt = await this.countAttempt(typedKey, this.limit);
+    const typedAttempt = await this.countAttempt(typedKey, this.limit).catch((error: unknown) => {
+      if (error instanceof TooManyFailedAttemptsError) this.metrics.failedPasswordLimitReached('identifier');
+      throw error;
+    });
     let accountAttempt: string | undefined;
     let user: User | undefined;
     let matches: boolean;
     try {
       accountAttempt = await this.countAttempt(accountKey, this.accountLimit).catch((error: unknown) => {
         if (!(error instanceof TooManyFailedAttemptsError)) throw error;
+        this.metrics.failedPasswordLimitReached('account');
         if (userId) this.logger.warn({ userId }, 'Too many wrong passwords for this account: its password is not checked for now');
         return undefined;
       });

@@ -9,7 +9,8 @@ import { AUTH_DEFAULTS, type AuthModuleOptions, UIA_OPTIONS } from '../auth.opti
 import { LoginFailedError, UnsupportedLoginError } from '../domain/auth.errors';
 import { UiaSessionConflictError, UiaSessionRepository } from '../domain/ports/uia-session.repository';
 import { UiaFlow, UiaSession } from '../domain/uia-session';
-import { UiaChallenge, UiaSessionInUseError, UiaWrongUserError, UnknownUiaSessionError } from '../domain/uia.errors';
+import { UiaChallenge, UiaRequestChangedError, UiaSessionInUseError, UiaWrongUserError, UnknownUiaSessionError } from '../domain/uia.errors';
+import { AuthMetrics, NO_AUTH_METRICS, UiaFailure } from './ports/auth-metrics';
 import { PasswordCredentials, PasswordVerifier } from './ports/password-verifier';
 
 export const PASSWORD_STAGE = 'm.login.password';
@@ -52,6 +53,7 @@ export class UiaService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(PasswordVerifier) private readonly passwords: PasswordVerifier,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(UIA_OPTIONS) options: AuthModuleOptions | AuthGuardsModuleOptions,
+    @Inject(AuthMetrics) private readonly metrics: AuthMetrics = NO_AUTH_METRICS,
   ) {
     this.sessionLifetimeMs = options.uiaSessionLifetimeMs ?? AUTH_DEFAULTS.uiaSessionLifetimeMs;
   }
@@ -70,6 +72,18 @@ export class UiaService implements OnApplicationBootstrap, OnModuleDestroy {
    * stage's error if it failed), or the error that stops the exchange.
    */
   async authorise(request: UiaRequest, auth: UiaAuth | undefined): Promise<string> {
+    try {
+      const sessionId = await this.authoriseOrChallenge(request, auth);
+      this.metrics.uiaSucceeded();
+      return sessionId;
+    } catch (error) {
+      if (error instanceof UiaChallenge && !error.failure) this.metrics.uiaChallenged();
+      else this.metrics.uiaFailed(uiaFailureOf(error));
+      throw error;
+    }
+  }
+
+  private async authoriseOrChallenge(request: UiaRequest, auth: UiaAuth | undefined): Promise<string> {
     const requestHash = sha256Hex(`${request.method} ${request.path}\n${canonicalJson(request.body)}`);
     const now = this.clock.now();
     if (!auth || (auth.session === undefined && auth.type === undefined)) {
@@ -156,4 +170,16 @@ export class UiaService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     return undefined;
   }
+}
+
+/** Why a request was refused, for the metrics. */
+function uiaFailureOf(error: unknown): UiaFailure {
+  if (error instanceof UiaChallenge) return 'wrong_password'; // the only stage that fails is the password
+  if (error instanceof UiaWrongUserError) return 'wrong_user';
+  if (error instanceof UnknownUiaSessionError || error instanceof UiaRequestChangedError) return 'invalid_session';
+  if (error instanceof UiaSessionInUseError) return 'session_in_use';
+  // Too many wrong passwords: TooManyFailedAttemptsError, or a host's PasswordVerifier's own 429.
+  if (error instanceof MatrixError && error.status === 429) return 'rate_limited';
+  if (error instanceof MatrixError && error.status === 400) return 'invalid_request';
+  return 'error';
 }

@@ -9,8 +9,12 @@ import { AccessTokenResolver } from '../../auth/application/ports/access-token-r
 import type { Requester } from '../../auth/domain/user';
 import { RateLimitedError } from '../../common/errors/matrix-error';
 import { sha256Hex } from '../../common/sha256';
+import { RateLimitMetrics } from '../rate-limit.metrics';
 
 type LimitedRequest = FastifyRequest & { requester?: Requester };
+
+/** RATE_LIMIT_DEFAULT's name in the metrics. */
+const DEFAULT_LIMIT = 'default';
 
 /**
  * RATE_LIMIT_DEFAULT, before anything else runs: per user on endpoints that need an access token,
@@ -26,6 +30,7 @@ export class ClientRateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     @Optional() @Inject(AccessTokenResolver) private readonly tokens?: AccessTokenResolver,
+    @Optional() @Inject(RateLimitMetrics) private readonly metrics?: RateLimitMetrics,
   ) {
     super(options, storage, reflector);
   }
@@ -43,6 +48,7 @@ export class ClientRateLimitGuard extends ThrottlerGuard {
   }
 
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    this.metrics?.refused(DEFAULT_LIMIT);
     throw new RateLimitedError(detail.timeToBlockExpire * 1000);
   }
 

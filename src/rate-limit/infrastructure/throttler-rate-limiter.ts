@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { getStorageToken, ThrottlerStorage } from '@nestjs/throttler';
 import { RateLimitedError } from '../../common/errors/matrix-error';
-import { RateLimit, RateLimiter } from '../../common/rate-limiter';
+import { RateLimit, RateLimitCount, RateLimiter } from '../../common/rate-limiter';
 import { sha256Hex } from '../../common/sha256';
+import { RateLimitMetrics } from '../rate-limit.metrics';
 
 /** Counted apart from the per-request limits, even when the keys look alike. */
 const THROTTLER_NAME = 'actions';
@@ -13,13 +14,20 @@ const THROTTLER_NAME = 'actions';
  */
 @Injectable()
 export class ThrottlerRateLimiter implements RateLimiter {
-  constructor(@Inject(getStorageToken()) private readonly storage: ThrottlerStorage) {}
+  constructor(
+    @Inject(getStorageToken()) private readonly storage: ThrottlerStorage,
+    @Optional() @Inject(RateLimitMetrics) private readonly metrics?: RateLimitMetrics,
+  ) {}
 
-  async consume(keys: readonly string[], { limit, windowMs }: RateLimit): Promise<void> {
+  /** Every count is incremented, those past the limit too, so that each limit sees every request. */
+  async consume(counts: readonly RateLimitCount[], { limit, windowMs }: RateLimit): Promise<void> {
     let retryAfterMs = 0;
-    for (const key of keys) {
-      const record = await this.storage.increment(sha256Hex(key), windowMs, limit, windowMs, THROTTLER_NAME);
-      if (record.isBlocked) retryAfterMs = Math.max(retryAfterMs, record.timeToBlockExpire * 1000);
+    for (const count of counts) {
+      const record = await this.storage.increment(sha256Hex(count.key), windowMs, limit, windowMs, THROTTLER_NAME);
+      if (record.isBlocked) {
+        retryAfterMs = Math.max(retryAfterMs, record.timeToBlockExpire * 1000);
+        this.metrics?.refused(count.limit);
+      }
     }
     if (retryAfterMs > 0) throw new RateLimitedError(retryAfterMs);
   }

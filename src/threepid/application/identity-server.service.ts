@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { IdServer, IdentityServerPolicy } from '../domain/identity-server';
-import { IdentityServerUnavailableError } from '../domain/identity-server.errors';
+import { IdentityServerRefusedError, IdentityServerUnavailableError, IdServerNotTrustedError } from '../domain/identity-server.errors';
 import { isMedium, Medium } from '../domain/medium';
 import { IdentityServerGateway, UnbindResult } from '../domain/ports/identity-server.gateway';
 import { ThreePidBindingRepository } from '../domain/ports/three-pid-binding.repository';
@@ -9,6 +9,7 @@ import { ThreePidEventPublisher } from '../domain/ports/three-pid-event-publishe
 import { canonicalAddress } from '../domain/three-pid-address';
 import { ThreePidBoundEvent, ThreePidUnboundEvent } from '../domain/three-pid.events';
 import { THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from '../three-pid.options';
+import { IdentityServerOperation, IdentityServerOutcome, NO_THREE_PID_METRICS, ThreePidMetrics } from './ports/three-pid-metrics';
 
 /** What a client sends to bind a 3PID it validated at an identity server. */
 export interface BindCommand {
@@ -41,6 +42,7 @@ export class IdentityServerService {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(THREE_PID_MODULE_OPTIONS) options: ThreePidModuleOptions,
     @Inject(ThreePidEventPublisher) private readonly events: ThreePidEventPublisher,
+    @Inject(ThreePidMetrics) private readonly metrics: ThreePidMetrics = NO_THREE_PID_METRICS,
   ) {
     this.policy = new IdentityServerPolicy(options.identityServers?.allowlist ?? []);
   }
@@ -51,14 +53,16 @@ export class IdentityServerService {
    */
   async bind(userId: string, command: BindCommand): Promise<void> {
     const idServer = this.policy.trusted(command.idServer);
-    const published = await this.gateway.bind(idServer, {
-      sid: command.sid,
-      clientSecret: command.clientSecret,
-      mxid: userId,
-      idAccessToken: command.idAccessToken,
+    const { medium, address } = await this.measured('bind', async () => {
+      const published = await this.gateway.bind(idServer, {
+        sid: command.sid,
+        clientSecret: command.clientSecret,
+        mxid: userId,
+        idAccessToken: command.idAccessToken,
+      });
+      if (published.mxid !== userId) throw new IdentityServerUnavailableError('invalid-answer', idServer, 'bound another user');
+      return recognised(idServer, published.medium, published.address);
     });
-    if (published.mxid !== userId) throw new IdentityServerUnavailableError('invalid-answer', idServer, 'bound another user');
-    const { medium, address } = recognised(idServer, published.medium, published.address);
     const boundAt = this.clock.now();
     await this.bindings.record({ userId, medium, address, idServer: idServer.toString(), boundAt });
     this.events.publish(new ThreePidBoundEvent(userId, medium, address, idServer.toString(), boundAt));
@@ -81,7 +85,11 @@ export class IdentityServerService {
     if (servers.length === 0) return 'no-support';
     const outcomes = await Promise.allSettled(
       servers.map(async (idServer) => {
-        const result = await this.gateway.unbind(idServer, { mxid: userId, medium, address });
+        const result = await this.measured(
+          'unbind',
+          () => this.gateway.unbind(idServer, { mxid: userId, medium, address }),
+          (unbound) => (unbound === 'success' ? 'success' : 'no_support'),
+        );
         await this.bindings.remove(userId, medium, address, idServer.toString());
         this.events.publish(new ThreePidUnboundEvent(userId, medium, address, idServer.toString(), result, this.clock.now(), actor));
         return result;
@@ -95,12 +103,38 @@ export class IdentityServerService {
   /** What the identity server's session validated (the deprecated POST /account/3pid's proof). */
   async confirmedThreePid(rawIdServer: string, query: { sid: string; clientSecret: string; idAccessToken: string }): Promise<ConfirmedThreePid> {
     const idServer = this.policy.trusted(rawIdServer);
-    const validated = await this.gateway.getValidated3pid(idServer, { sid: query.sid, clientSecret: query.clientSecret, idAccessToken: query.idAccessToken });
-    const { medium, address } = recognised(idServer, validated.medium, validated.address);
-    if (typeof validated.validatedAt !== 'number' || !Number.isSafeInteger(validated.validatedAt)) {
-      throw new IdentityServerUnavailableError('invalid-answer', idServer, 'no validated_at');
+    return this.measured('get_validated_3pid', async () => {
+      const validated = await this.gateway.getValidated3pid(idServer, {
+        sid: query.sid,
+        clientSecret: query.clientSecret,
+        idAccessToken: query.idAccessToken,
+      });
+      const { medium, address } = recognised(idServer, validated.medium, validated.address);
+      if (typeof validated.validatedAt !== 'number' || !Number.isSafeInteger(validated.validatedAt)) {
+        throw new IdentityServerUnavailableError('invalid-answer', idServer, 'no validated_at');
+      }
+      return { medium, address, validatedAt: validated.validatedAt };
+    });
+  }
+
+  /**
+   * A call to an identity server, counted with how it ended and how long it took. The checks of
+   * its answer are part of the call: an answer this homeserver cannot use is `invalid_answer`.
+   */
+  private async measured<T>(
+    operation: IdentityServerOperation,
+    call: () => Promise<T>,
+    outcomeOf: (result: T) => IdentityServerOutcome = () => 'success',
+  ): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await call();
+      this.metrics.identityServerCall(operation, outcomeOf(result), (performance.now() - started) / 1000);
+      return result;
+    } catch (error) {
+      this.metrics.identityServerCall(operation, failureOf(error), (performance.now() - started) / 1000);
+      throw error;
     }
-    return { medium, address, validatedAt: validated.validatedAt };
   }
 
   /** Servers taken off the allow-list since are no longer contacted; their bindings stay recorded, should they return. */
@@ -115,6 +149,14 @@ export class IdentityServerService {
     }
     return servers;
   }
+}
+
+/** How a failed call to an identity server ended, for the metrics. */
+function failureOf(error: unknown): IdentityServerOutcome {
+  if (error instanceof IdentityServerRefusedError) return 'refused';
+  if (error instanceof IdServerNotTrustedError) return 'not_trusted';
+  if (error instanceof IdentityServerUnavailableError) return error.failure === 'invalid-answer' ? 'invalid_answer' : error.failure;
+  return 'error';
 }
 
 /** The medium and canonical address an identity server reported, or an invalid answer. */

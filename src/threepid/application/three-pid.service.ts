@@ -20,6 +20,7 @@ import { ThreePidAuthFailedError, ThreePidDeniedError } from '../domain/validati
 import { IdentityServerRefusedError } from '../domain/identity-server.errors';
 import { THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from '../three-pid.options';
 import { IdentityServerService } from './identity-server.service';
+import { NO_THREE_PID_METRICS, ThreePidMetrics } from './ports/three-pid-metrics';
 
 /** What proves the caller controls an address: a validation session of this homeserver. */
 export interface ThreePidCredentials {
@@ -50,6 +51,7 @@ export class ThreePidService {
     @Inject(THREE_PID_MODULE_OPTIONS) private readonly options: ThreePidModuleOptions,
     @Inject(ThreePidPolicy) private readonly policy: ThreePidPolicy,
     @Inject(ThreePidEventPublisher) private readonly events: ThreePidEventPublisher,
+    @Inject(ThreePidMetrics) private readonly metrics: ThreePidMetrics = NO_THREE_PID_METRICS,
   ) {}
 
   list(userId: string): Promise<ThreePid[]> {
@@ -70,6 +72,7 @@ export class ThreePidService {
       await this.assertAddable(userId, session.medium, session.address);
       try {
         await this.threePids.addConsumingSession(new ThreePid(userId, session.medium, session.address, session.validatedAt!, now), session);
+        this.metrics.threePidAdded(session.medium);
         this.events.publish(new ThreePidAddedEvent(userId, session.medium, session.address, now));
         return;
       } catch (error) {
@@ -115,6 +118,7 @@ export class ThreePidService {
     } catch (error) {
       throw await this.explainInUse(error, userId, confirmed.medium, confirmed.address);
     }
+    this.metrics.threePidAdded(confirmed.medium);
     this.events.publish(new ThreePidAddedEvent(userId, confirmed.medium, confirmed.address, now));
   }
 
@@ -166,6 +170,7 @@ export class ThreePidService {
     } catch (error) {
       throw await this.explainInUse(error, userId, medium, address);
     }
+    this.metrics.threePidAdded(medium);
     this.events.publish(new ThreePidAddedEvent(userId, medium, address, now, actor));
     return threePid;
   }
@@ -184,6 +189,7 @@ export class ThreePidService {
   private async unbindAndRemove(userId: string, medium: Medium, address: string, actor: string, idServer?: string): Promise<UnbindResult> {
     const unbound = await this.identityServers.unbindCanonical(userId, medium, address, idServer, actor);
     if (await this.threePids.remove(userId, medium, address)) {
+      this.metrics.threePidRemoved(medium);
       this.events.publish(new ThreePidRemovedEvent(userId, medium, address, this.clock.now(), actor));
     }
     return unbound;

@@ -17,6 +17,7 @@ import { NextLinkPolicy } from '../domain/three-pid-policy';
 import { DeliveryFailedError, DeliveryInProgressError, NoValidSessionError, ThreePidDeniedError } from '../domain/validation.errors';
 import { SubmitOutcome, ValidationSession } from '../domain/validation-session';
 import { THREE_PID_MODULE_OPTIONS, type ThreePidModuleOptions } from '../three-pid.options';
+import { NO_THREE_PID_METRICS, ThreePidMetrics } from './ports/three-pid-metrics';
 import { emailValidationLink, MSISDN_SUBMIT_TOKEN_PATH, ValidationMessages } from './validation-messages';
 
 /** What both requestToken endpoints take, in domain terms. */
@@ -80,6 +81,7 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     private readonly messages: ValidationMessages,
     @Inject(ThreePidEventPublisher) private readonly events: ThreePidEventPublisher,
     @Optional() @Inject(RateLimiter) private readonly limiter?: RateLimiter,
+    @Inject(ThreePidMetrics) private readonly metrics: ThreePidMetrics = NO_THREE_PID_METRICS,
   ) {
     this.nextLinks = new NextLinkPolicy(options.nextLinkHosts);
   }
@@ -151,16 +153,29 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
     // addresses in use included, so that one address cannot be mail-bombed from many clients, nor
     // the 429 tell which addresses are taken.
     if (this.limiter && this.options.requestTokenLimit) {
-      await this.limiter.consume([`request-token:client:${request.client}`, `request-token:${medium}:${address}`], this.options.requestTokenLimit);
+      await this.limiter.consume(
+        [
+          { limit: 'request_token_client', key: `request-token:client:${request.client}` },
+          { limit: 'request_token_address', key: `request-token:${medium}:${address}` },
+        ],
+        this.options.requestTokenLimit,
+      );
     }
     const inUse = await this.threePids.isInUse(medium, address);
     if (inUse && !this.options.inhibitInUseErrors) throw new ThreePidInUseError();
 
-    const { session, delivery } = await this.retryOnConflict(() => this.prepareToken(medium, address, request, nextLink));
+    const { session, delivery, started } = await this.retryOnConflict(() => this.prepareToken(medium, address, request, nextLink));
     if (delivery && inUse) {
       await this.deliver(session, delivery, () => this.sendTimes.pretend(medium));
     } else if (delivery) {
-      await this.deliver(session, delivery, (current, token) => this.sendTimes.measure(medium, () => send(current, token)));
+      try {
+        await this.deliver(session, delivery, (current, token) => this.sendTimes.measure(medium, () => send(current, token)));
+      } catch (error) {
+        if (error instanceof DeliveryFailedError) this.metrics.validationMessageFailed(medium);
+        throw error;
+      }
+      this.metrics.validationMessageSent(medium);
+      if (started) this.metrics.validationSessionStarted(medium);
       this.events.publish(new ValidationRequestedEvent(session.sid, medium, address, this.clock.now()));
     }
     return session.sid;
@@ -169,13 +184,14 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
   /**
    * Finds or starts the session this request belongs to and, unless this send_attempt was already
    * served, stores a new token for it, with what undoes that if the message cannot be sent.
+   * `started`: the message will be the session's first to go out.
    */
   private async prepareToken(
     medium: Medium,
     address: string,
     request: TokenRequest,
     nextLink: URL | undefined,
-  ): Promise<{ session: ValidationSession; delivery?: PendingDelivery }> {
+  ): Promise<{ session: ValidationSession; delivery?: PendingDelivery; started?: boolean }> {
     const now = this.clock.now();
     const lifetimes = this.options.lifetimes;
     let pending = await this.sessions.findPending(ValidationSession.pendingKeyFor(medium, address, request.clientSecret));
@@ -192,9 +208,11 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
       if (pending.remainingMs(now, lifetimes) >= lifetimes.tokenMs) {
         const session = pending;
         const previous = { nextLink: session.nextLink };
+        // A session whose first message could not be sent is started by the message that goes out.
+        const started = !session.hasSentMessage;
         const token = session.issueToken(request.sendAttempt, nextLink, now, lifetimes);
         await this.sessions.save(session);
-        return { session, delivery: { token, undo: () => this.withdraw(session.sid, token, request.clientSecret, previous) } };
+        return { session, delivery: { token, undo: () => this.withdraw(session.sid, token, request.clientSecret, previous) }, started };
       }
       // Too close to its end for a whole token lifetime: a new session instead.
       await this.sessions.delete(pending.sid);
@@ -208,7 +226,7 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
       if (await this.sessions.deleteIfUnchanged(session)) return;
       await this.withdraw(session.sid, token, clientSecret, {});
     };
-    return { session, delivery: { token, undo } };
+    return { session, delivery: { token, undo }, started: true };
   }
 
   /**
@@ -281,7 +299,10 @@ export class ValidationService implements OnApplicationBootstrap, OnModuleDestro
       },
       medium,
     );
-    if (outcome === 'validated') this.events.publish(new ThreePidValidatedEvent(session.sid, session.medium, session.address, this.clock.now()));
+    if (outcome === 'validated') {
+      this.metrics.validationSessionValidated(session.medium);
+      this.events.publish(new ThreePidValidatedEvent(session.sid, session.medium, session.address, this.clock.now()));
+    }
     return { outcome, nextLink: this.currentlyAllowed(session.nextLink) };
   }
 

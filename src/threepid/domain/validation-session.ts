@@ -143,6 +143,10 @@ export class ValidationSession {
   get validatedAt(): number | undefined {
     return this.state.validatedAt;
   }
+  /** Whether a message of the session's ever went out (a token marked delivered, and kept since). */
+  get hasSentMessage(): boolean {
+    return this.state.tokens.some((record) => record.delivered);
+  }
   /** Whether anything changed since the session was started or restored. */
   get hasChanges(): boolean {
     return this.changed;

@@ -8,6 +8,7 @@ import {
   FixedClock,
   InMemoryFailedAttemptRepository,
   InMemoryUserRepository,
+  RecordingAuthMetrics,
   startedPasswordAuthenticator,
 } from '../../fakes/auth.fakes';
 import { rejection } from '../../support/rejection';
@@ -225,11 +226,13 @@ describe(PasswordAuthenticator.name, () => {
   /** An account with many identifiers: every badge is Alice's, and each is its own typed identifier. */
   describe("wrong passwords through an account's many identifiers", () => {
     let withBadges: PasswordAuthenticator;
+    let metrics: RecordingAuthMetrics;
     const badge = (number: number, password: string): PasswordCredentials => ({ identifier: { type: 'com.example.badge', badge: String(number) }, password });
     beforeEach(async () => {
       const identifiers = new UserIdentifiers({ serverName: 'example.org' });
       identifiers.register('com.example.badge', async () => ALICE, (identifier) => `badge:${String(identifier.badge)}`);
-      withBadges = await startedPasswordAuthenticator({ users, hasher, attempts, identifiers, clock });
+      metrics = new RecordingAuthMetrics();
+      withBadges = await startedPasswordAuthenticator({ users, hasher, attempts, identifiers, clock, metrics });
     });
     /** `limit` wrong passwords with each of `count` badges: each badge gets to its own limit, no further. */
     const exhaust = async (count: number) => {
@@ -245,8 +248,11 @@ describe(PasswordAuthenticator.name, () => {
         badge2: limit,
         account: 2 * limit,
       });
+      expect(metrics.counted).toEqual([]);
       await expect(withBadges.authenticate(badge(1, 'alice-secret'))).rejects.toThrow(tooManyAttempts);
       await expect(withBadges.authenticate(as('alice', 'alice-secret'))).resolves.toBe(ALICE);
+      // The operator's metrics count the refusal under the limit that made it.
+      expect(metrics.counted).toEqual(['failedPasswordLimitReached identifier']);
     });
 
     it(`stop being checked, silently, after ${ACCOUNT_LIMIT_FACTOR} times the limit: every password gets the 403 of a wrong one`, async () => {
@@ -264,6 +270,8 @@ describe(PasswordAuthenticator.name, () => {
       // The operator is told, by user ID; nobody else is.
       expect(warnings).toHaveBeenCalledWith({ userId: ALICE }, expect.stringMatching(/password is not checked/));
       warnings.mockRestore();
+      // And the metrics, once for each password not checked (nobody's was checked: its count is its own).
+      expect(metrics.counted).toEqual(Array(3).fill('failedPasswordLimitReached account'));
       // Other accounts are not affected; the account itself is again once its oldest failures leave the window.
       await expect(withBadges.verify(BOB, 'bob-secret')).resolves.toBeUndefined();
       clock.advance(windowMs);

@@ -10,6 +10,7 @@ import {
   InMemoryFailedAttemptRepository,
   InMemoryUiaSessionRepository,
   InMemoryUserRepository,
+  RecordingAuthMetrics,
   startedPasswordAuthenticator,
 } from '../../fakes/auth.fakes';
 import { rejection } from '../../support/rejection';
@@ -445,6 +446,64 @@ describe(UiaService.name, () => {
       for (let i = 0; i < limit - 1; i++) await wrongPassword();
       await service.authorise(request, password('alice-secret'));
       expect(attempts.countFor(ALICE)).toBe(0);
+    });
+  });
+
+  describe('what it counts, for the metrics', () => {
+    let metrics: RecordingAuthMetrics;
+    beforeEach(() => {
+      metrics = new RecordingAuthMetrics();
+      service = new UiaService(sessions, authenticator, clock, { serverName: 'example.org' }, metrics);
+    });
+
+    it('counts the challenge, a wrong password and the success of one exchange, once each', async () => {
+      const session = await startSession();
+      await challenge(service.authorise(request, password('wrong', session)));
+      await service.authorise(request, password('alice-secret', session));
+      expect(metrics.counted).toEqual(['uiaChallenged', 'uiaFailed wrong_password', 'uiaSucceeded']);
+    });
+
+    it('counts a retry with the session alone as a challenge while a stage is left, and as a success once none is', async () => {
+      const session = await startSession();
+      await challenge(service.authorise(request, { session }));
+      await service.authorise(request, password('alice-secret', session));
+      await service.failed(session);
+      await service.authorise(request, { session });
+      expect(metrics.counted).toEqual(['uiaChallenged', 'uiaChallenged', 'uiaSucceeded', 'uiaSucceeded']);
+    });
+
+    it.each([
+      ['wrong_user', async (session: string) => service.authorise(request, password('bob-secret', session, 'bob'))],
+      ['invalid_session', async () => service.authorise(request, password('alice-secret', 'no-such-session'))],
+      ['invalid_session', async (session: string) => service.authorise({ ...request, path: '/elsewhere' }, password('alice-secret', session))],
+      ['invalid_request', async (session: string) => service.authorise(request, { type: 'm.login.recaptcha', session })],
+      ['invalid_request', async (session: string) => service.authorise(request, { type: PASSWORD_STAGE, session, password: 'no identifier' })],
+      [
+        'session_in_use',
+        async (session: string) => {
+          await service.authorise(request, password('alice-secret', session));
+          return service.authorise(request, { session });
+        },
+      ],
+      [
+        'rate_limited',
+        async (session: string) => {
+          for (let i = 0; i < limit; i++) await challenge(service.authorise(request, password('wrong', session)));
+          return service.authorise(request, password('alice-secret', session));
+        },
+      ],
+      [
+        'error',
+        async (session: string) => {
+          jest.spyOn(sessions, 'findById').mockRejectedValueOnce(new Error('database unavailable'));
+          return service.authorise(request, password('alice-secret', session));
+        },
+      ],
+    ])('counts a refusal as %s', async (reason, refuse) => {
+      const session = await startSession();
+      await expect(refuse(session)).rejects.toBeDefined();
+      expect(metrics.counted.at(-1)).toBe(`uiaFailed ${reason}`);
+      expect(metrics.counted.filter((count) => count.startsWith('uiaFailed') && count !== 'uiaFailed wrong_password')).toEqual([`uiaFailed ${reason}`]);
     });
   });
 

@@ -42,6 +42,7 @@ describe(loadConfig.name, () => {
       },
       redis: { url: undefined, keyPrefix: 'matrix-3pid:', timeoutMs: 500 },
       signing: { keyPath: 'data/signing.key' },
+      metrics: { port: undefined },
       log: { level: 'info' },
       audit: { instance: hostname(), addresses: { mode: 'plain' } },
     });
@@ -81,6 +82,7 @@ describe(loadConfig.name, () => {
       REDIS_TIMEOUT: '2s',
       TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.10, 2001:db8::/32',
       SIGNING_KEY_PATH: '/etc/matrix/signing.key',
+      METRICS_PORT: '9102',
       LOG_LEVEL: 'debug',
       INSTANCE_NAME: 'hs-2',
       AUDIT_ADDRESSES: 'hash',
@@ -121,6 +123,7 @@ describe(loadConfig.name, () => {
       },
       redis: { url: 'redis://127.0.0.1:6379/2', keyPrefix: 'm3p-prod:', timeoutMs: 2000 },
       signing: { keyPath: '/etc/matrix/signing.key' },
+      metrics: { port: 9102 },
       log: { level: 'debug' },
       audit: { instance: 'hs-2', addresses: { mode: 'hash', salt: 'a salt of the audit trail' } },
     });
@@ -188,6 +191,9 @@ describe(loadConfig.name, () => {
     ['ACCESS_TOKEN_CACHE_TTL', '-1s'],
     ['RATE_LIMIT_FAILED_PASSWORDS', '5'],
     ['AUDIT_ADDRESSES', 'sha1'],
+    ['METRICS_PORT', '9o9o'],
+    ['METRICS_PORT', '65536'],
+    ['METRICS_PORT', '8008'],
   ])('stops start-up when %s is %j, naming the variable', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);
@@ -206,6 +212,10 @@ describe(loadConfig.name, () => {
   it('switches every medium off with THREEPID_MEDIA=none', () => {
     expect(loadConfig({ THREEPID_MEDIA: 'none' }).threePid.media).toEqual([]);
     expect(loadConfig({ THREEPID_MEDIA: 'email, email' }).threePid.media).toEqual(['email']);
+  });
+
+  it('lets METRICS_PORT and PORT both be 0, each listener then getting a free port of its own', () => {
+    expect(loadConfig({ PORT: '0', METRICS_PORT: '0' }).metrics.port).toBe(0);
   });
 
   it('treats an empty variable as unset', () => {

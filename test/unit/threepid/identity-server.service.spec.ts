@@ -1,12 +1,17 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { IdentityServerService } from '../../../src/threepid/application/identity-server.service';
-import { IdentityServerRefusedError, IdentityServerUnavailableError } from '../../../src/threepid/domain/identity-server.errors';
+import { IdentityServerRefusedError, IdentityServerUnavailableError, IdServerNotTrustedError } from '../../../src/threepid/domain/identity-server.errors';
 import { IdServer } from '../../../src/threepid/domain/identity-server';
 import { ThreePidBoundEvent, ThreePidUnboundEvent } from '../../../src/threepid/domain/three-pid.events';
 import { ThreePidModuleOptions } from '../../../src/threepid/three-pid.options';
 import { SESSION_DEFAULTS } from '../../builders/validation-session.builder';
 import { FixedClock } from '../../fakes/auth.fakes';
-import { InMemoryThreePidBindingRepository, RecordingEventPublisher, RecordingIdentityServerGateway } from '../../fakes/threepid.fakes';
+import {
+  InMemoryThreePidBindingRepository,
+  RecordingEventPublisher,
+  RecordingIdentityServerGateway,
+  RecordingThreePidMetrics,
+} from '../../fakes/threepid.fakes';
 import { rejection } from '../../support/rejection';
 
 const ALICE = '@alice:example.org';
@@ -195,6 +200,53 @@ describe(IdentityServerService.name, () => {
         new ThreePidUnboundEvent(ALICE, 'email', 'alice@example.org', 'a.example.org', 'success', t0),
         new ThreePidUnboundEvent(ALICE, 'email', 'alice@example.org', 'b.example.org', 'no-support', t0),
       ]);
+    });
+  });
+
+  describe('what it counts, for the metrics', () => {
+    let metrics: RecordingThreePidMetrics;
+    beforeEach(() => {
+      metrics = new RecordingThreePidMetrics();
+      service = new IdentityServerService(gateway, bindings, new FixedClock(t0), { ...OPTIONS, identityServers: { allowlist: [] } }, events, metrics);
+    });
+
+    it('counts each call by operation and outcome, with how long it took', async () => {
+      await service.bind(ALICE, bindCommand);
+      gateway.unbindResults.set('b.example.org', 'no-support');
+      await bound('b.example.org');
+      await service.unbind(ALICE, 'email', 'alice@example.org');
+      gateway.validated = { medium: 'email', address: 'alice@example.org', validatedAt: t0 };
+      await service.confirmedThreePid('id.example.org', bindCommand);
+      // The two unbinds run at once, and are counted as each ends.
+      expect([...metrics.counted].sort()).toEqual([
+        'identityServerCall bind success',
+        'identityServerCall get_validated_3pid success',
+        'identityServerCall unbind no_support',
+        'identityServerCall unbind success',
+      ]);
+      expect(metrics.seconds.every((seconds) => Number.isFinite(seconds) && seconds >= 0)).toBe(true);
+    });
+
+    it.each([
+      ['refused', new IdentityServerRefusedError(403, 'M_TERMS_NOT_SIGNED', 'terms')],
+      ['unreachable', new IdentityServerUnavailableError('unreachable', IdServer.parse('id.example.org'))],
+      ['timeout', new IdentityServerUnavailableError('timeout', IdServer.parse('id.example.org'))],
+      ['failed', new IdentityServerUnavailableError('failed', IdServer.parse('id.example.org'), 'HTTP 500')],
+      ['invalid_answer', new IdentityServerUnavailableError('invalid-answer', IdServer.parse('id.example.org'))],
+      ['not_trusted', new IdServerNotTrustedError('id.example.org')],
+      ['error', new Error('a bug')],
+    ])('counts a call that failed as %s', async (outcome, error) => {
+      gateway.association = error;
+      await expect(service.bind(ALICE, bindCommand)).rejects.toBe(error);
+      expect(metrics.counted).toEqual([`identityServerCall bind ${outcome}`]);
+    });
+
+    it("counts an answer this homeserver cannot use (another user bound) as invalid_answer, and a refusal before any request as nothing", async () => {
+      gateway.association = { medium: 'email', address: 'alice@example.org', mxid: '@mallory:example.org' };
+      await expect(service.bind(ALICE, bindCommand)).rejects.toMatchObject({ status: 502 });
+      service = new IdentityServerService(gateway, bindings, new FixedClock(t0), { ...OPTIONS, identityServers: { allowlist: ['id.example.org'] } }, events, metrics);
+      await expect(service.bind(ALICE, { ...bindCommand, idServer: 'other.example.org' })).rejects.toMatchObject({ errcode: 'M_SERVER_NOT_TRUSTED' });
+      expect(metrics.counted).toEqual(['identityServerCall bind invalid_answer']);
     });
   });
 });

@@ -19,6 +19,7 @@ import {
   InMemoryValidationSessionRepository,
   FakeThreePidPolicy,
   RecordingEventPublisher,
+  RecordingThreePidMetrics,
   RecordingIdentityServerGateway,
 } from '../../fakes/threepid.fakes';
 
@@ -48,10 +49,10 @@ describe(ThreePidService.name, () => {
   let clock: FixedClock;
   let events: RecordingEventPublisher;
   let service: ThreePidService;
-  const serviceWith = (options: Partial<ThreePidModuleOptions>) => {
+  const serviceWith = (options: Partial<ThreePidModuleOptions>, metrics?: RecordingThreePidMetrics) => {
     const all = { ...OPTIONS, ...options };
-    const identityServers = new IdentityServerService(gateway, bindings, clock, all, events);
-    return new ThreePidService(threePids, sessions, identityServers, clock, all, all.policy ?? new ThreePidAllowlist(all.allowlist), events);
+    const identityServers = new IdentityServerService(gateway, bindings, clock, all, events, metrics);
+    return new ThreePidService(threePids, sessions, identityServers, clock, all, all.policy ?? new ThreePidAllowlist(all.allowlist), events, metrics);
   };
 
   beforeEach(() => {
@@ -456,6 +457,38 @@ describe(ThreePidService.name, () => {
       await expect(service.remove(ALICE, 'email', 'bob@example.org')).resolves.toBe('no-support');
       expect(policy.asked).toEqual([]);
       expect(events.events).toEqual([]);
+    });
+  });
+
+  describe('what it counts, for the metrics', () => {
+    let metrics: RecordingThreePidMetrics;
+    beforeEach(() => {
+      metrics = new RecordingThreePidMetrics();
+      service = serviceWith({}, metrics);
+    });
+
+    it('counts an address added with a session, one added on an identity server\'s word, and one removed', async () => {
+      await service.add(ALICE, credentials(await stored(aValidationSession().msisdn('447700900123').validated().build())));
+      gateway.validated = { medium: 'email', address: 'alice@example.org', validatedAt: t0 };
+      await service.addDeprecated(ALICE, { sid: 'is-session', clientSecret, idServer: 'id.example.org', idAccessToken: 'is-token' });
+      await service.remove(ALICE, 'email', 'alice@example.org');
+      expect(metrics.counted).toEqual([
+        'threePidAdded msisdn',
+        'identityServerCall get_validated_3pid success',
+        'threePidAdded email',
+        'threePidRemoved email',
+      ]);
+    });
+
+    it('counts no add that failed, and no removal of an address that was not on the account or stayed on it', async () => {
+      threePids.threePids.push(aThreePid().forUser(BOB).email('alice@example.org').build());
+      await expect(service.add(ALICE, credentials(await validatedEmail()))).rejects.toMatchObject({ errcode: 'M_THREEPID_IN_USE' });
+      await expect(service.remove(ALICE, 'email', 'alice@example.org')).resolves.toBe('no-support');
+      threePids.threePids.push(aThreePid().forUser(ALICE).email('kept@example.org').build());
+      await bindings.record({ userId: ALICE, medium: 'email', address: 'kept@example.org', idServer: 'id.example.org', boundAt: t0 });
+      gateway.unbindResults.set('id.example.org', new IdentityServerUnavailableError('timeout', IdServer.parse('id.example.org')));
+      await expect(service.remove(ALICE, 'email', 'kept@example.org')).rejects.toMatchObject({ status: 504 });
+      expect(metrics.counted).toEqual(['identityServerCall unbind timeout']);
     });
   });
 });

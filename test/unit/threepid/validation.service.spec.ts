@@ -14,6 +14,7 @@ import {
   RecordingEmailSender,
   RecordingEventPublisher,
   RecordingSmsSender,
+  RecordingThreePidMetrics,
 } from '../../fakes/threepid.fakes';
 
 const OPTIONS: ThreePidModuleOptions = {
@@ -37,17 +38,21 @@ describe(ValidationService.name, () => {
   let clock: FixedClock;
   let events: RecordingEventPublisher;
   let service: ValidationService;
-  const serviceWith = (parts: { policy?: ThreePidPolicy; messages?: ValidationMessages } = {}) =>
+  const serviceWith = (
+    parts: { policy?: ThreePidPolicy; messages?: ValidationMessages; metrics?: RecordingThreePidMetrics; threePids?: InMemoryThreePidRepository; options?: ThreePidModuleOptions } = {},
+  ) =>
     new ValidationService(
       sessions,
-      new InMemoryThreePidRepository(),
+      parts.threePids ?? new InMemoryThreePidRepository(),
       email,
       sms,
       clock,
-      OPTIONS,
+      parts.options ?? OPTIONS,
       parts.policy ?? new ThreePidAllowlist(OPTIONS.allowlist),
       parts.messages ?? new ValidationMessages(),
       events,
+      undefined,
+      parts.metrics,
     );
   beforeEach(() => {
     sessions = new InMemoryValidationSessionRepository();
@@ -154,8 +159,20 @@ describe(ValidationService.name, () => {
       await service.requestEmailToken({ ...request, email: ' Alice@EXAMPLE.org' });
       await service.requestMsisdnToken({ ...request, country: 'GB', phoneNumber: '07700 900123' });
       expect(limiter.calls).toEqual([
-        { keys: ['request-token:client:203.0.113.7', 'request-token:email:alice@example.org'], limit },
-        { keys: ['request-token:client:203.0.113.7', 'request-token:msisdn:447700900123'], limit },
+        {
+          counts: [
+            { limit: 'request_token_client', key: 'request-token:client:203.0.113.7' },
+            { limit: 'request_token_address', key: 'request-token:email:alice@example.org' },
+          ],
+          limit,
+        },
+        {
+          counts: [
+            { limit: 'request_token_client', key: 'request-token:client:203.0.113.7' },
+            { limit: 'request_token_address', key: 'request-token:msisdn:447700900123' },
+          ],
+          limit,
+        },
       ]);
     });
 
@@ -261,6 +278,67 @@ describe(ValidationService.name, () => {
       await service.submitToken('msisdn', { sid, clientSecret: 'secret', token });
       await expect(service.submitToken('msisdn', { sid, clientSecret: 'secret', token })).resolves.toMatchObject({ outcome: 'already-validated' });
       expect(events.events.slice(1)).toEqual([new ThreePidValidatedEvent(sid, 'msisdn', '447700900123', clock.now())]);
+    });
+  });
+
+  describe('what it counts, for the metrics', () => {
+    let metrics: RecordingThreePidMetrics;
+    const phone = { client: '203.0.113.7', clientSecret: 'secret', sendAttempt: 1, country: 'GB', phoneNumber: '07700900123' };
+    beforeEach(() => {
+      metrics = new RecordingThreePidMetrics();
+      service = serviceWith({ metrics });
+    });
+
+    it('counts a message sent and a session started, a new message but no new session for a higher send_attempt, nothing for a retry', async () => {
+      const { sid } = await service.requestEmailToken(request);
+      await service.requestEmailToken(request);
+      await service.requestEmailToken({ ...request, sendAttempt: 2 });
+      expect(metrics.counted).toEqual(['validationMessageSent email', 'validationSessionStarted email', 'validationMessageSent email']);
+      await service.submitToken('email', { sid, clientSecret: 'secret', token: tokenOf() });
+      await service.submitToken('email', { sid, clientSecret: 'secret', token: tokenOf() });
+      expect(metrics.counted.slice(3)).toEqual(['validationSessionValidated email']);
+    });
+
+    it('counts a message that could not be sent as failed, and no session as started until one goes out', async () => {
+      sms.failure = new Error('gateway down');
+      await expect(service.requestMsisdnToken(phone)).rejects.toMatchObject({ status: 500 });
+      expect(metrics.counted).toEqual(['validationMessageFailed msisdn']);
+      sms.failure = undefined;
+      await service.requestMsisdnToken(phone);
+      expect(metrics.counted.slice(1)).toEqual(['validationMessageSent msisdn', 'validationSessionStarted msisdn']);
+    });
+
+    it('counts a session started once, when a retry sends the first message of a session a failed send left behind', async () => {
+      // The token is submitted while its message is being sent, then sending fails: the session stays, unvalidated.
+      email.sendHook = async (message) => {
+        const link = new URL(message.text.match(/https:\S+/)![0]);
+        await service.submitToken('email', { sid: link.searchParams.get('sid')!, clientSecret: 'secret', token: link.searchParams.get('token')! });
+        throw new Error('connection reset');
+      };
+      await expect(service.requestEmailToken(request)).rejects.toMatchObject({ status: 500 });
+      email.sendHook = undefined;
+      const { sid } = await service.requestEmailToken(request);
+      await service.requestEmailToken({ ...request, sendAttempt: 2 });
+      expect([...sessions.rows.keys()]).toEqual([sid]);
+      // The quick click counted as a validation, as its event was published; its rare undoing is not counted back.
+      expect(metrics.counted).toEqual([
+        'validationSessionValidated email',
+        'validationMessageFailed email',
+        'validationMessageSent email',
+        'validationSessionStarted email',
+        'validationMessageSent email',
+      ]);
+    });
+
+    it('counts nothing for an address in use answered as a free one (THREEPID_INHIBIT_ERRORS): nothing was sent', async () => {
+      const threePids = new InMemoryThreePidRepository();
+      threePids.threePids.push({ userId: '@bob:example.org', medium: 'email', address: 'alice@example.org', validatedAt: 1, addedAt: 1 });
+      jest.useFakeTimers();
+      const inhibited = serviceWith({ metrics, threePids, options: { ...OPTIONS, inhibitInUseErrors: true } });
+      const answer = inhibited.requestEmailToken(request);
+      await jest.runAllTimersAsync();
+      await expect(answer).resolves.toEqual({ sid: expect.any(String) });
+      expect(metrics.counted).toEqual([]);
     });
   });
 });
