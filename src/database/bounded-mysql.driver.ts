@@ -53,8 +53,14 @@ function boundPool(pool: Pool, timeoutMs: number): Pool {
 }
 
 function boundQueries(connection: PoolConnection, timeoutMs: number): void {
-  const query = connection.query.bind(connection) as (...args: unknown[]) => unknown;
-  connection.query = ((...args: unknown[]) => {
+  // `query` is TypeORM's; `execute`, prepared statements, preparedQuery()'s.
+  connection.query = bounded(connection, connection.query, timeoutMs) as PoolConnection['query'];
+  connection.execute = bounded(connection, connection.execute, timeoutMs) as PoolConnection['execute'];
+}
+
+function bounded(connection: PoolConnection, send: (...args: never[]) => unknown, timeoutMs: number): (...args: unknown[]) => unknown {
+  const query = send.bind(connection) as (...args: unknown[]) => unknown;
+  return (...args: unknown[]) => {
     const callback = args.at(-1);
     // Without a callback the caller streams the rows (TypeORM's stream(), which this project does not use).
     if (typeof callback !== 'function') return query(...args);
@@ -72,5 +78,5 @@ function boundQueries(connection: PoolConnection, timeoutMs: number): void {
       clearTimeout(deadline);
       callback(...results);
     });
-  }) as PoolConnection['query'];
+  };
 }

@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import { runAtomically } from '../../database/atomic';
 import { AccessTokenRepository, IssuedAccessToken, StoredAccessToken } from '../domain/ports/access-token.repository';
 import { AccessTokenOrmEntity } from './access-token.orm-entity';
+import { preparedQuery } from '../../database/prepared-query';
 
 @Injectable()
 export class TypeOrmAccessTokenRepository implements AccessTokenRepository {
@@ -20,9 +21,10 @@ export class TypeOrmAccessTokenRepository implements AccessTokenRepository {
     ]);
   }
 
-  /** On every authenticated request (unless remembered): plain SQL, without the query builder's work per call. */
+  /** On every authenticated request (unless remembered): a prepared statement, without the query builder's work per call. */
   async find(tokenHash: string): Promise<StoredAccessToken | undefined> {
-    const [row] = await this.rows.manager.connection.query<{ user_id: string; device_id: string; expires_at: string | number | null }[]>(
+    const [row] = await preparedQuery<{ user_id: string; device_id: string; expires_at: string | number | null }>(
+      this.rows.manager.connection,
       'SELECT user_id, device_id, expires_at FROM access_tokens WHERE token_hash = ?',
       [tokenHash],
     );

@@ -10,6 +10,7 @@ import { ThreePid } from '../domain/three-pid';
 import { ThreePidInUseError } from '../domain/three-pid.errors';
 import { ValidationSession } from '../domain/validation-session';
 import { ThreePidOrmEntity } from './three-pid.orm-entity';
+import { preparedQuery } from '../../database/prepared-query';
 
 @Injectable()
 export class TypeOrmThreePidRepository implements ThreePidRepository {
@@ -17,7 +18,8 @@ export class TypeOrmThreePidRepository implements ThreePidRepository {
 
   /** GET /account/3pid: plain SQL on the user index, without the query builder's work per call. */
   async findByUser(userId: string): Promise<ThreePid[]> {
-    const rows = await this.rows.manager.connection.query<{ medium: string; address: string; validated_at: number | string; added_at: number | string }[]>(
+    const rows = await preparedQuery<{ medium: string; address: string; validated_at: number | string; added_at: number | string }>(
+      this.rows.manager.connection,
       'SELECT medium, address, validated_at, added_at FROM user_threepids WHERE user_id = ? ORDER BY added_at, medium, address',
       [userId],
     );
