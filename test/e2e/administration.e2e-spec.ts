@@ -40,6 +40,17 @@ describe.each(DATABASE_KINDS)('administration [%s]', (kind) => {
       .map((line) => JSON.parse(line).audit);
   const get = (path: string, token: string) => t.http().get(path).auth(token, { type: 'bearer' });
   const snapshot = () => snapshotDatabase(t.app.get(DataSource));
+  /** Alice binds the address at the identity server, which validated it for her. */
+  const bindAtIdentityServer = async (address: string) => {
+    const sid = `admin-${address.split('@')[0]}`;
+    idServer.addSession({ sid, clientSecret: 'secret', medium: 'email', address });
+    await t
+      .http()
+      .post(BIND)
+      .auth(alice, { type: 'bearer' })
+      .send({ sid, client_secret: 'secret', id_server: idServer.address, id_access_token: idServer.accessToken })
+      .expect(200);
+  };
 
   beforeAll(async () => {
     idServer = await FakeIdentityServer.start();
@@ -125,13 +136,7 @@ describe.each(DATABASE_KINDS)('administration [%s]', (kind) => {
   describe('threepid:remove', () => {
     it('unbinds the address at the identity server it was bound at, signed, then removes it', async () => {
       await cli('threepid:add', 'alice', 'email', 'bound@example.org');
-      idServer.addSession({ sid: 'admin-bind', clientSecret: 'secret', medium: 'email', address: 'bound@example.org' });
-      await t
-        .http()
-        .post(BIND)
-        .auth(alice, { type: 'bearer' })
-        .send({ sid: 'admin-bind', client_secret: 'secret', id_server: idServer.address, id_access_token: idServer.accessToken })
-        .expect(200);
+      await bindAtIdentityServer('bound@example.org');
       expect(idServer.bindings()).toContainEqual({ medium: 'email', address: 'bound@example.org', mxid: '@alice:test.local' });
 
       const removed = await cli('threepid:remove', 'alice', 'email', 'Bound@Example.org', '--json');
@@ -153,13 +158,7 @@ describe.each(DATABASE_KINDS)('administration [%s]', (kind) => {
 
     it('leaves the address where it is when the identity server fails (exit 1), or when it is not on that account', async () => {
       await cli('threepid:add', 'alice', 'email', 'stuck@example.org');
-      idServer.addSession({ sid: 'admin-stuck', clientSecret: 'secret', medium: 'email', address: 'stuck@example.org' });
-      await t
-        .http()
-        .post(BIND)
-        .auth(alice, { type: 'bearer' })
-        .send({ sid: 'admin-stuck', client_secret: 'secret', id_server: idServer.address, id_access_token: idServer.accessToken })
-        .expect(200);
+      await bindAtIdentityServer('stuck@example.org');
       const before = await snapshot();
       idServer.respondNext(IS_UNBIND, { status: 500, body: 'down' });
 
