@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/app-config';
 import { isMedium, type Medium } from '../threepid/domain/medium';
 import { canonicalAddress } from '../threepid/domain/three-pid-address';
 import type { ThreePid } from '../threepid/domain/three-pid';
+import { thirdPartyIdentifier } from '../threepid/api/dto/three-pid.dto';
 import { isoTime, table } from './output';
 
 /** What a command printed: JSON for `--json`, text for people. */
@@ -58,7 +59,7 @@ export const COMMANDS: Record<string, Command> = {
       checkUser(context, user);
       const account = await (await context.app()).get(AccountAdministration).account(user);
       return {
-        json: { user_id: account.userId, threepids: account.threePids.map(threePidJson) },
+        json: { user_id: account.userId, threepids: account.threePids.map(thirdPartyIdentifier) },
         text:
           account.threePids.length === 0
             ? `${account.userId} has no 3PIDs.`
@@ -74,7 +75,7 @@ export const COMMANDS: Record<string, Command> = {
       checkUser(context, user);
       checkAddress(medium, address);
       const added = await (await context.app()).get(AccountAdministration).addThreePid(user, medium, address, context.actor);
-      return { json: { user_id: added.userId, ...threePidJson(added) }, text: `Added to ${added.userId}:\n${threePidTable([added])}` };
+      return { json: { user_id: added.userId, ...thirdPartyIdentifier(added) }, text: `Added to ${added.userId}:\n${threePidTable([added])}` };
     },
   },
   'threepid:remove': {
@@ -131,10 +132,6 @@ function checkAddress(medium: string, address: string): string {
     if (error instanceof MatrixError) throw new UsageError(`Not a valid ${medium} address: ${error.message}`);
     throw error;
   }
-}
-
-function threePidJson(threePid: ThreePid) {
-  return { medium: threePid.medium, address: threePid.address, validated_at: threePid.validatedAt, added_at: threePid.addedAt };
 }
 
 function threePidTable(threePids: ThreePid[]): string {

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { RequiresServerAdmin } from '../../auth/api/requires-server-admin.decorator';
 import { InvalidParamError } from '../../common/errors/matrix-error';
 import { ApiMatrixError } from '../../common/http/matrix-error.dto';
+import { thirdPartyIdentifier } from '../../threepid/api/dto/three-pid.dto';
 import { AccountAdministration } from '../application/account-administration';
 import { NoSuchUserError, NotLocalUserError } from '../application/administration.errors';
 import { AdminUserResponse, UserByThreePidResponse } from './dto/synapse-admin.dto';
@@ -59,7 +60,7 @@ export class SynapseAdminController {
     return {
       name: account.userId,
       admin: account.admin,
-      threepids: account.threePids.map((t) => ({ medium: t.medium, address: t.address, validated_at: t.validatedAt, added_at: t.addedAt })),
+      threepids: account.threePids.map(thirdPartyIdentifier),
       creation_ts: Math.floor(account.createdAt / 1000),
       displayname: null,
       avatar_url: null,

@@ -12,7 +12,7 @@ import { ThreePidService } from '../application/three-pid.service';
 import { Medium } from '../domain/medium';
 import { DeprecatedAddGuard } from './deprecated-add.guard';
 import { ERRORS, EXAMPLE } from './dto/examples';
-import { ThreePidListResponse } from './dto/three-pid.dto';
+import { thirdPartyIdentifier, ThreePidListResponse } from './dto/three-pid.dto';
 import { AddThreePidBody, BindThreePidBody, DeleteThreePidBody, DeleteThreePidResponse, DeprecatedAddThreePidBody } from './dto/three-pid-changes.dto';
 import { Requires3pidChanges } from './requires-3pid-changes.decorator';
 
@@ -51,14 +51,7 @@ export class ThreePidController {
   @ApiOkResponse({ type: ThreePidListResponse, description: 'The lookup was successful.' })
   async list(@Requester() requester: RequesterModel): Promise<ThreePidListResponse> {
     const threePids = await this.threePids.list(requester.userId);
-    return {
-      threepids: threePids.map((t) => ({
-        medium: t.medium,
-        address: t.address,
-        validated_at: t.validatedAt,
-        added_at: t.addedAt,
-      })),
-    };
+    return { threepids: threePids.map(thirdPartyIdentifier) };
   }
 
   @Post('account/3pid/add')

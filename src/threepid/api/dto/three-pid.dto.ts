@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { MEDIA } from '../../domain/medium';
+import type { ThreePid } from '../../domain/three-pid';
 
 export class ThirdPartyIdentifier {
   @ApiProperty({ description: 'The medium of the third-party identifier.', enum: MEDIA, example: 'email' })
@@ -23,6 +24,11 @@ export class ThirdPartyIdentifier {
     example: 1535336848756,
   })
   added_at!: number;
+}
+
+/** A 3PID as the API shows it: /account/3pid, Synapse's admin API and the admin commands' JSON. */
+export function thirdPartyIdentifier(threePid: ThreePid): ThirdPartyIdentifier {
+  return { medium: threePid.medium, address: threePid.address, validated_at: threePid.validatedAt, added_at: threePid.addedAt };
 }
 
 export class ThreePidListResponse {
