@@ -8,7 +8,7 @@ import { answerMalformedRequest, answerUnroutableRequest, installMatrixHttpConve
 import { MatrixExceptionFilter } from './common/http/matrix-exception.filter';
 import { MatrixValidationPipe } from './common/http/matrix-validation.pipe';
 import { RouteTable } from './common/http/route-table';
-import { createLogger, PinoNestLogger } from './common/logging/logger';
+import { asyncStandardOutput, createAccessLogger, createLogger, PinoNestLogger } from './common/logging/logger';
 import { RequestLogController } from './common/logging/request-log.controller';
 import { AppConfig } from './config/app-config';
 import { setupOpenApi } from './openapi';
@@ -23,7 +23,8 @@ export interface CreateAppOptions {
  * tests build it the same way.
  */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const logger = createLogger(config.log.level, options.logDestination);
+  const logDestination = options.logDestination ?? asyncStandardOutput();
+  const logger = createLogger(config.log.level, logDestination);
   const routes = new RouteTable();
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
@@ -32,7 +33,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     childLoggerFactory: (parent: FastifyBaseLogger) => parent,
     // X-Forwarded-For is believed only from these; request.ip is then the first address they did not add.
     trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
-    logController: new RequestLogController(),
+    logController: new RequestLogController(createAccessLogger(config.log.level, logDestination)),
     bodyLimit: config.http.maxRequestBodyBytes,
     frameworkErrors: answerUnroutableRequest,
     clientErrorHandler: answerMalformedRequest,

@@ -3,7 +3,7 @@ import pino, { DestinationStream, Logger } from 'pino';
 import { LogLevel } from '../../config/app-config';
 
 /**
- * JSON logs through pino, shared by Fastify (request lines) and Nest (application messages).
+ * JSON logs through pino, shared by Fastify and Nest (application messages, failed requests).
  * Request bodies and headers are never logged; the redaction list is a second line of defence.
  * Standard output is written asynchronously, so that a slow reader of the log (a pipe to a
  * collector) never holds up requests; what is pending is written out before the process exits.
@@ -21,6 +21,15 @@ export function createLogger(level: LogLevel, destination: DestinationStream = a
     },
     destination,
   );
+}
+
+/**
+ * A logger for lines whose every field we build ourselves from values that hold no secret (the
+ * access line): without the redaction list, whose walk costs about 5 µs per line (GET /account/3pid
+ * on SQLite costs 90 µs in all). Anything else goes through createLogger().
+ */
+export function createAccessLogger(level: LogLevel, destination: DestinationStream): Logger {
+  return pino({ level, timestamp: pino.stdTimeFunctions.isoTime }, destination);
 }
 
 /** Name, message and stack only: driver errors carry query parameters, which may hold hashes. */
@@ -67,8 +76,13 @@ export class PinoNestLogger implements LoggerService {
   }
 }
 
-function asyncStandardOutput(): DestinationStream {
-  const stream = pino.destination({ dest: 1, sync: false });
+/**
+ * Standard output, written asynchronously. sonic-boom measures the UTF-8 length of the chunk it is
+ * filling on every line, so chunks of 4 KiB rather than its 16 KiB default: under load that took
+ * 7 µs of CPU off every request (GET /account/3pid on SQLite, 94 to 87 µs).
+ */
+export function asyncStandardOutput(): DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: false, maxWrite: 4096 });
   process.once('exit', () => {
     try {
       stream.flushSync();

@@ -1,11 +1,17 @@
 import { FastifyReply, FastifyRequest, LogController } from 'fastify';
+import type { Logger } from 'pino';
 import { redactUrl } from './redact';
 
 /**
  * One access-log line per request, written when the response is done. Only method, redacted URL,
- * status and timing: never headers (Authorization) or bodies (passwords).
+ * status and timing: never headers (Authorization) or bodies (passwords). The line goes to
+ * `accessLog` (see createAccessLogger), a failure's to the request's own, redacting, logger.
  */
 export class RequestLogController extends LogController {
+  constructor(private readonly accessLog: Logger) {
+    super();
+  }
+
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
@@ -18,6 +24,6 @@ export class RequestLogController extends LogController {
       remoteAddress: request.ip,
     };
     if (error) reply.log.error({ ...line, err: error }, 'request failed');
-    else reply.log.info(line, 'request completed');
+    else this.accessLog.info(line, 'request completed');
   }
 }
