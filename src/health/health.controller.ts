@@ -2,9 +2,9 @@ import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } f
 import { ConfigService } from '@nestjs/config';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import type { AppConfig } from '../config/app-config';
+import { NotRateLimited } from '../rate-limit/api/client-rate-limit.guard';
 import { RateLimitCounts } from '../rate-limit/rate-limit.status';
 
 /**
@@ -13,7 +13,7 @@ import { RateLimitCounts } from '../rate-limit/rate-limit.status';
  * served (rate limits counted per instance), so taking the instance out would only hurt.
  */
 @ApiExcludeController()
-@SkipThrottle()
+@NotRateLimited(true)
 @Controller('health')
 export class HealthController {
   /** DATABASE_TIMEOUT: a database that answers no request within it is down for this check too. */

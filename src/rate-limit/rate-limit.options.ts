@@ -13,3 +13,4 @@ export interface RateLimitModuleOptions {
     timeoutMs: number;
   };
 }
+export const RATE_LIMIT_OPTIONS = Symbol('RateLimitModuleOptions');

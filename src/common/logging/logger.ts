@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { LoggerService } from '@nestjs/common';
 import pino, { DestinationStream, Logger } from 'pino';
 import { LogLevel } from '../../config/app-config';
@@ -34,7 +35,8 @@ export function createAccessLogger(level: LogLevel, destination: DestinationStre
 
 /** Name, message and stack only: driver errors carry query parameters, which may hold hashes. */
 function serializeError(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
+  // isNativeError as well: a driver's native code may throw errors of another realm (under Jest).
+  if (!(error instanceof Error || types.isNativeError(error))) return error;
   return { type: error.name, message: error.message, stack: error.stack, code: (error as { code?: unknown }).code };
 }
 
