@@ -6,14 +6,13 @@
  * database and tokens), beside the instance without (before it in every other round), and compare the two.
  * Not a test: figures depend on the machine; they go to the terminal and to bench/results/.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { SMTPServer } from 'smtp-server';
 import { BenchDatabaseKind, createBenchDatabase, Sql } from './database';
 import { BENCH_PASSWORD, SCALE_REST, seed, SMALL } from './seed';
 
@@ -184,11 +183,11 @@ async function main(): Promise<void> {
       output.explain = await explain(kind, sql, seeded.localparts[0]);
     }
     await sql.close();
-    writeResults(kind, args.scale === true, { ...output, emailsReceived: smtp.received() });
+    writeResults(kind, args.scale === true, { ...output, emailsReceived: await smtp.received() });
   } finally {
     // SIGTERM lets the server shut down cleanly, which is when a CPU profile is written.
     await Promise.all(processes.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM'))))));
-    await smtp.close();
+    smtp.close();
     await database.drop();
     rmSync(work, { recursive: true, force: true });
   }
@@ -452,26 +451,27 @@ async function waitFor(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} did not answer within a minute`);
 }
 
-/** Accepts every message, as a relay would, and keeps only the count. */
-async function startSmtpSink(): Promise<{ port: number; received: () => number; close: () => Promise<void> }> {
-  let received = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _session, callback) {
-      stream.on('data', () => undefined);
-      stream.on('end', () => {
-        received += 1;
-        callback();
+/** The mail relay (smtp-sink.ts), in its own process. */
+async function startSmtpSink(): Promise<{ port: number; received: () => Promise<number>; close: () => void }> {
+  const child = fork(join(ROOT, 'dist', 'bench', 'smtp-sink.js'), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const reply = <T>(): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const exited = (code: number | null) => reject(new Error(`the SMTP sink exited (${code})`));
+      child.once('exit', exited);
+      child.once('message', (message) => {
+        child.off('exit', exited);
+        resolve(message as T);
       });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    });
+  const { port } = await reply<{ port: number }>();
   return {
-    port: (server.server.address() as { port: number }).port,
-    received: () => received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    port,
+    received: async () => {
+      const answer = reply<{ received: number }>();
+      child.send('count');
+      return (await answer).received;
+    },
+    close: () => child.disconnect(),
   };
 }
 
