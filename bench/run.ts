@@ -60,6 +60,8 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     /** Each case of the app again on an instance with METRICS_PORT set, alternating with the one without. */
     metrics: { type: 'boolean', default: false },
+    /** Flags for the server's node, e.g. `--optimize-for-size` (which NODE_OPTIONS does not take). */
+    'node-flags': { type: 'string', default: '' },
   },
 });
 
@@ -406,7 +408,8 @@ async function freePort(): Promise<number> {
 async function startApp(databaseUrl: string, smtpPort: number, work: string, processes: ChildProcess[], env: Record<string, string> = {}): Promise<Target> {
   const port = await freePort();
   const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`] : [];
-  const child = spawn(process.execPath, [...profiling, join(ROOT, 'dist', 'src', 'main.js')], {
+  const nodeFlags = args['node-flags']!.split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...profiling, ...nodeFlags, join(ROOT, 'dist', 'src', 'main.js')], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
