@@ -6,8 +6,8 @@ import type { DataSource } from 'typeorm';
  * server parses once per connection, where TypeORM's `query` sends text that it parses on every
  * call (the benchmark's database shares the cores with the service, so its parsing is our
  * latency). On SQLite, better-sqlite3's statement, prepared once per connection and kept: TypeORM's
- * `query` keeps one too, but its bookkeeping around it cost more than the query (about 5 µs of
- * the 90 of GET /account/3pid). Errors are the driver's own, which databaseUnavailability() reads
+ * `query` keeps one too, but its bookkeeping around it cost about 3 µs of the 75 that GET
+ * /account/3pid takes on SQLite. Errors are the driver's own, which databaseUnavailability() reads
  * as it reads TypeORM's. Not for writes inside a transaction: on MySQL it takes any free
  * connection of the pool.
  */
